@@ -1,0 +1,56 @@
+"""Forms for managing accounts and organisation settings."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from app.models import Department, Role
+from app.models.user import ROLE_LABELS
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        "Full name", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the person's full name"), Length(max=120)],
+    )
+    email = StringField(
+        "Email address", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter an email address"), Length(max=254)],
+    )
+    role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired(message="Choose a role")])
+    departments = SelectMultipleField(
+        "Departments", widget=GovCheckboxesInput(), coerce=int,
+        description="Lead officers answer for these departments. Leave empty for other roles.",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def set_choices(self, roles: list[Role], departments: list[Department]) -> None:
+        self.role.choices = [(role.value, ROLE_LABELS[role]) for role in roles]
+        self.departments.choices = [(d.id, f"{d.name} ({d.code})") for d in departments]
+
+
+class OrganisationForm(FlaskForm):
+    council_name = StringField(
+        "Council name", widget=GovTextInput(),
+        description="Shown in the header of every page and on every export.",
+        validators=[InputRequired(message="Enter the council's name"), Length(max=150)],
+    )
+    partnership_name = StringField(
+        "Community safety partnership name", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the partnership's name"), Length(max=150)],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a CSRF token and a button, for actions confirmed on a page of their own."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

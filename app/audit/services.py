@@ -1,0 +1,105 @@
+"""Writing and reading the audit log.
+
+Services call record_event() explicitly next to the change they make, inside the
+same transaction, so a change and its audit record are committed together or not
+at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, User
+
+# Grouping of action names for the audit log filter.
+ACTION_GROUPS: dict[str, str] = {
+    "auth": "Sign-in and sessions",
+    "access": "Refused access",
+    "user": "Accounts and roles",
+    "department": "Departments",
+    "organisation": "Organisation settings",
+}
+
+
+def record_event(
+    action: str,
+    *,
+    object_type: str | None = None,
+    object_id: Any = None,
+    summary: str = "",
+    before: Any = None,
+    after: Any = None,
+    actor: User | None = None,
+    actor_email: str | None = None,
+    commit: bool = False,
+) -> AuditEvent:
+    """Add an audit event to the session (and commit it when asked).
+
+    The actor defaults to the signed-in user of the current request; command-line
+    changes pass actor_email such as "command line".
+    """
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user._get_current_object()  # type: ignore[attr-defined]
+    event = AuditEvent(
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        summary=summary[:500],
+        before=before,
+        after=after,
+        actor_id=actor.id if actor is not None else None,
+        actor_email=actor.email if actor is not None else (actor_email or _default_actor_label()),
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    if commit:
+        db.session.commit()
+    return event
+
+
+def _default_actor_label() -> str | None:
+    """Changes made outside a web request come from the command line."""
+    return None if has_request_context() else "command line"
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    page: int
+    pages: int
+    total: int
+
+
+def list_events(*, group: str | None = None, actor_email: str | None = None, page: int = 1,
+                per_page: int = 50) -> AuditPage:
+    """Newest first, optionally filtered by action group and actor."""
+    query = select(AuditEvent)
+    if group:
+        query = query.where(AuditEvent.action.startswith(f"{group}."))
+    if actor_email:
+        query = query.where(AuditEvent.actor_email == actor_email.strip().lower())
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    events = list(
+        db.session.scalars(
+            query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return AuditPage(events=events, page=page, pages=pages, total=total)
+
+
+def recent_events(limit: int = 10) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)
+        )
+    )

@@ -1,0 +1,110 @@
+"""Views for signing in and out and for the user's own account. Thin: services do the work."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.audit.services import record_event
+from app.auth import bp
+from app.auth.forms import ChangePasswordForm, SignInForm
+from app.auth.services import SIGN_IN_FAILED_MESSAGE, PasswordChangeProblem, authenticate, change_password
+from app.extensions import limiter
+from app.security.access import public, signed_in
+from app.security.redirects import safe_next_path
+from app.security.sessions import end_session, start_session
+
+# Endpoints a user who must change their password may still reach.
+_ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset(
+    {"auth.change_password", "auth.sign_out", "auth.keep_alive", "main.accessibility", "main.privacy",
+     "main.healthz", "static"}
+)
+
+
+def _login_rate_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def _submitted_email() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254] or "-"
+
+
+def _failed(response: Response) -> bool:
+    """Only failed attempts count towards the limit: a success redirects."""
+    return response.status_code != 302
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_failed, key_func=_submitted_email,
+               scope="sign-in-per-account")
+def sign_in() -> Response | str:
+    next_path = safe_next_path(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or url_for("main.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            start_session(user)
+            if user.must_change_password:
+                flash("You signed in with a temporary password. Choose your own password to continue.")
+                return redirect(url_for("auth.change_password", next=next_path))
+            return redirect(next_path or url_for("main.home"))
+        form.email.errors = [SIGN_IN_FAILED_MESSAGE]
+    return render_template("auth/sign_in.html", form=form, timed_out=request.args.get("timed_out") == "1")
+
+
+@bp.route("/sign-out", methods=["POST"])
+@public
+def sign_out() -> Response:
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        record_event("auth.signed_out", object_type="user", object_id=user.id, summary="Signed out")
+        end_session(user)
+        flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account")
+@signed_in
+def account() -> str:
+    return render_template("auth/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
+@signed_in
+def change_password_page() -> Response | str:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current_password.data or "", form.new_password.data or "")
+        except PasswordChangeProblem as problem:
+            getattr(form, problem.field).errors = [problem.message]
+        else:
+            start_session(user)
+            flash("Your password has been changed. You have been signed out on other devices.", "success")
+            return redirect(safe_next_path(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@signed_in
+def keep_alive() -> Response:
+    """Called by the timeout warning's 'Stay signed in'; the request itself refreshes the session."""
+    session.modified = True
+    return jsonify({"idle_seconds": round(float(current_app.config["SESSION_IDLE_MINUTES"]) * 60)})
+
+
+@bp.before_app_request
+def require_password_change() -> Response | None:
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE
+    ):
+        return redirect(url_for("auth.change_password", next=request.full_path.rstrip("?")))
+    return None

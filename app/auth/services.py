@@ -1,0 +1,82 @@
+"""Authentication and password changes. Views call these; these call the models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.audit.services import record_event
+from app.extensions import db
+from app.models import User
+from app.models.types import utcnow
+from app.models.user import normalise_email
+from app.security.passwords import hash_password, password_problems, personal_words, verify_password
+
+SIGN_IN_FAILED_MESSAGE = "Enter a correct email address and password"
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user if the credentials are right and the account is active.
+
+    Always spends the time of a password check, and records why a sign-in failed
+    in the audit log (never in the response, which is the same in every case).
+    """
+    user = find_user_by_email(email)
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is not None and password_ok and user.active:
+        user.last_sign_in_at = utcnow()
+        record_event("auth.signed_in", object_type="user", object_id=user.id, actor=user, summary="Signed in")
+        db.session.commit()
+        return user
+    if user is None:
+        reason = "unknown email address"
+    elif not password_ok:
+        reason = "wrong password"
+    else:
+        reason = "account disabled"
+    record_event(
+        "auth.sign_in_failed",
+        object_type="user",
+        object_id=user.id if user else None,
+        actor_email=normalise_email(email)[:254],
+        summary=f"Sign-in failed: {reason}",
+        commit=True,
+    )
+    return None
+
+
+@dataclass(frozen=True)
+class PasswordChangeProblem(Exception):
+    field: str
+    message: str
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change the user's own password; raises PasswordChangeProblem for the form to show.
+
+    Every existing session of the user ends: the caller starts a fresh one.
+    """
+    if not verify_password(user.password_hash, current_password):
+        raise PasswordChangeProblem("current_password", "Your current password is not right")
+    if new_password == current_password:
+        raise PasswordChangeProblem("new_password", "Your new password must be different from your current one")
+    problems = password_problems(new_password, personal=personal_words(user.name, user.email))
+    if problems:
+        raise PasswordChangeProblem("new_password", problems[0])
+    set_password(user, new_password, must_change=False)
+    record_event("auth.password_changed", object_type="user", object_id=user.id, actor=user,
+                 summary="Changed their own password")
+    db.session.commit()
+
+
+def set_password(user: User, password: str, *, must_change: bool) -> None:
+    """Store a new password hash and end every existing session (no commit)."""
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = must_change
+    user.rotate_session_token()

@@ -1,0 +1,16 @@
+"""Every user-facing area of the service, one blueprint each."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.audit import bp as audit_bp
+    from app.auth import bp as auth_bp
+    from app.departments import bp as departments_bp
+    from app.main import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp, departments_bp, audit_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,165 @@
+"""Configuration: defaults, then instance/config.py, then SECTION17_* environment variables.
+
+Every setting has a safe development default so that `section17 run` works on a
+fresh clone. Production (SECTION17_ENV=production) is stricter: it refuses to
+start without a strong SECRET_KEY, never runs in debug and marks cookies Secure.
+The full list of settings, with production advice, is in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "SECTION17"
+MIN_SECRET_KEY_LENGTH = 32
+MIN_SECRET_KEY_DISTINCT_CHARACTERS = 12
+
+# Values people paste from tutorials; never acceptable as a production key.
+_KNOWN_WEAK_KEYS = {"dev", "development", "secret", "changeme", "change-me", "test", "password"}
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app must not start."""
+
+
+class Config:
+    """Development defaults. Each can be overridden; see the README's table."""
+
+    ENV = "development"
+    DEBUG = False
+    TESTING = False
+
+    SECRET_KEY: str | None = None  # development: generated once into instance/secret_key
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite in instance/section17.sqlite
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+
+    # Sessions: signed cookie that also expires server-side after this much inactivity.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_WARNING_MINUTES = 5
+    SESSION_COOKIE_NAME = "section17_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # CSRF tokens live as long as the session; the idle timeout bounds them.
+    WTF_CSRF_TIME_LIMIT = None
+    # Checked by our access-control hook after authorisation, see app/security/access.py.
+    WTF_CSRF_CHECK_DEFAULT = False
+
+    # Sign-in throttling (Flask-Limiter). memory:// suits one process; use Redis for several.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per 15 minutes"
+
+    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXY_COUNT = 0
+    PREFERRED_URL_SCHEME = "http"
+    HSTS_SECONDS = 0
+
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    LOG_LEVEL = "INFO"
+    TIMEZONE = "Europe/London"
+
+
+class TestConfig(Config):
+    """Used by the test suite; the database URL is supplied by the fixtures."""
+
+    ENV = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    """Production: secure cookies, HSTS, no debug. SECRET_KEY must be supplied."""
+
+    ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = 31536000
+
+
+_CONFIG_CLASSES: dict[str, type[Config]] = {
+    "development": Config,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}
+
+
+def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Load settings in order of precedence and refuse an unsafe production setup."""
+    env_name = (overrides or {}).get("ENV") or os.environ.get(f"{ENV_PREFIX}_ENV", "development")
+    if env_name not in _CONFIG_CLASSES:
+        raise ConfigurationError(
+            f"{ENV_PREFIX}_ENV must be one of {', '.join(sorted(_CONFIG_CLASSES))}; got {env_name!r}."
+        )
+    app.config.from_object(_CONFIG_CLASSES[env_name])
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if overrides:
+        app.config.update(overrides)
+    app.config["ENV"] = env_name
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config.get("SQLALCHEMY_DATABASE_URI") or default_sqlite_url(app.instance_path)
+    )
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=float(app.config["SESSION_IDLE_MINUTES"]))
+
+    if env_name == "production":
+        app.config["DEBUG"] = False
+        app.debug = False
+        check_secret_key(app.config.get("SECRET_KEY"))
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+
+
+def default_sqlite_url(instance_path: str) -> str:
+    """SQLite database file in instance/, the embedded default."""
+    return f"sqlite:///{Path(instance_path) / 'section17.sqlite'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms hosting platforms hand out and select the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def check_secret_key(key: Any) -> None:
+    """Raise ConfigurationError unless the key is long, varied and not a known weak value."""
+    advice = (
+        f"Set {ENV_PREFIX}_SECRET_KEY (or SECRET_KEY in instance/config.py) to a random value of at "
+        f"least {MIN_SECRET_KEY_LENGTH} characters, for example the output of "
+        "`python -c \"import secrets; print(secrets.token_urlsafe(48))\"`."
+    )
+    if not key:
+        raise ConfigurationError(f"Production needs a SECRET_KEY and none is set. {advice}")
+    text = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+    if text.lower() in _KNOWN_WEAK_KEYS or len(text) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(f"The SECRET_KEY is too short or well known. {advice}")
+    if len(set(text)) < MIN_SECRET_KEY_DISTINCT_CHARACTERS:
+        raise ConfigurationError(f"The SECRET_KEY is not random enough (too few distinct characters). {advice}")
+
+
+def development_secret_key(instance_path: str) -> str:
+    """A random key kept in instance/secret_key so that sessions survive a restart in development."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key

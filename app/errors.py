@@ -1,0 +1,60 @@
+"""Error pages in the GOV.UK style. A 500 rolls back the session so the next request starts clean."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, render_template, request
+from limits import parse
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+# Status codes with a page of their own; others fall back to the generic page.
+_TEMPLATES = {
+    400: "errors/400.html",
+    403: "errors/403.html",
+    404: "errors/404.html",
+    405: "errors/405.html",
+    413: "errors/413.html",
+    429: "errors/429.html",
+    500: "errors/500.html",
+}
+
+
+def _render(status: int, **context: object) -> tuple[str, int]:
+    template = _TEMPLATES.get(status, "errors/generic.html")
+    return render_template(template, status=status, **context), status
+
+
+def handle_csrf_error(error: CSRFError) -> tuple[str, int]:
+    log.info("CSRF check failed for %s %s: %s", request.method, request.path, error.description)
+    return _render(400, csrf=True)
+
+
+def handle_http_error(error: HTTPException) -> tuple[str, int]:
+    status = error.code or 500
+    if status == 429:
+        return _render(429, wait_minutes=_login_window_minutes())
+    return _render(status, description=error.description)
+
+
+def _login_window_minutes() -> int:
+    """The length of the sign-in throttling window, to tell the user how long to wait."""
+    item = parse(str(current_app.config["LOGIN_RATE_LIMIT"]))
+    return max(1, item.get_expiry() // 60)
+
+
+def handle_unexpected_error(error: Exception) -> tuple[str, int]:
+    db.session.rollback()
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    return _render(500)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)

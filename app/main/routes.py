@@ -1,0 +1,61 @@
+"""Home pages, legal pages and the health check."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from app.extensions import db, limiter
+from app.main import bp
+from app.main.services import community_safety_contacts, home_summary
+from app.models import Role
+from app.security.access import public, signed_in
+
+log = logging.getLogger(__name__)
+
+_HOME_TEMPLATES = {
+    Role.LEAD_OFFICER: "main/home_lead_officer.html",
+    Role.COMMUNITY_SAFETY_OFFICER: "main/home_community_safety_officer.html",
+    Role.AUDITOR: "main/home_auditor.html",
+    Role.ADMIN: "main/home_admin.html",
+}
+
+
+@bp.route("/")
+@signed_in
+def home() -> str:
+    role = Role(current_user.role)
+    if role == Role.LEAD_OFFICER:
+        return render_template(_HOME_TEMPLATES[role], departments=current_user.departments,
+                               contacts=community_safety_contacts())
+    return render_template(_HOME_TEMPLATES[role], summary=home_summary(include_recent=role != Role.AUDITOR))
+
+
+@bp.route("/accessibility")
+@public
+def accessibility() -> str:
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/privacy")
+@public
+def privacy() -> str:
+    return render_template("main/privacy.html")
+
+
+@bp.route("/healthz")
+@public
+@limiter.exempt
+def healthz() -> tuple[Response, int]:
+    """For load balancers: 200 when the database answers, 503 otherwise. No data, no login."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        log.exception("Health check: database unavailable")
+        db.session.rollback()
+        return jsonify({"status": "unavailable", "database": "unavailable"}), 503
+    return jsonify({"status": "ok", "database": "ok"}), 200

@@ -1,0 +1,58 @@
+"""Signed-in sessions: loading the user, rotating at sign-in, invalidating server-side.
+
+The session cookie is signed and time-stamped by Flask; it is refused once older
+than the idle timeout (PERMANENT_SESSION_LIFETIME), and refreshed on every request.
+It carries "<user id>:<session token>". Signing out, changing a password or
+disabling an account gives the user a new token, so every copy of an old cookie,
+on any device, stops working at once (see docs/decisions/004-sessions.md).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import Flask, session
+from flask_login import login_user, logout_user
+
+from app.extensions import db, login_manager
+from app.models import User
+
+
+def load_user(user_id: str) -> User | None:
+    try:
+        id_part, token = user_id.split(":", 1)
+        user = db.session.get(User, int(id_part))
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.active:
+        return None
+    if not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign in with a brand-new session: nothing from before sign-in is carried over."""
+    session.clear()
+    session.permanent = True
+    session["sid"] = secrets.token_urlsafe(16)
+    login_user(user, remember=False)
+
+
+def end_session(user: User | None) -> None:
+    """Sign out and make every existing session of this user invalid."""
+    if user is not None:
+        user.rotate_session_token()
+        db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def register_sessions(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"

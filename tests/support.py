@@ -1,0 +1,119 @@
+"""Helpers for tests: accounts with a known password, and a client that sends CSRF tokens."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from app.extensions import db
+from app.models import Department, Role, User
+from app.security.passwords import hash_password
+
+PASSWORD = "a long test passphrase for everyone"
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+_PASSWORD_HASH: str | None = None
+
+
+def password_hash() -> str:
+    """Hashing is slow on purpose (scrypt); compute the shared test password's hash once."""
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        _PASSWORD_HASH = hash_password(PASSWORD)
+    return _PASSWORD_HASH
+
+
+@dataclass
+class Account:
+    id: int
+    name: str
+    email: str
+    role: str
+    password: str = PASSWORD
+    department_ids: list[int] = field(default_factory=list)
+
+
+def add_user(app: Flask, *, name: str, email: str, role: Role, departments: list[str] = (),  # type: ignore[assignment]
+             active: bool = True, must_change_password: bool = False) -> Account:
+    with app.app_context():
+        depts = [db.session.scalar(db.select(Department).where(Department.code == code)) for code in departments]
+        user = User(name=name, email=email, role=role.value, active=active, password_hash=password_hash(),
+                    must_change_password=must_change_password, departments=[d for d in depts if d])
+        db.session.add(user)
+        db.session.commit()
+        return Account(user.id, user.name, user.email, user.role, department_ids=[d.id for d in user.departments])
+
+
+def add_department(app: Flask, code: str, name: str, description: str = "") -> int:
+    with app.app_context():
+        department = Department(code=code, name=name, description=description, active=True)
+        db.session.add(department)
+        db.session.commit()
+        return department.id
+
+
+@dataclass
+class People:
+    lead: Account
+    other_lead: Account
+    cso: Account
+    auditor: Account
+    admin: Account
+    housing_id: int
+    planning_id: int
+
+    def by_role(self, role: str) -> Account:
+        return {"lead_officer": self.lead, "community_safety_officer": self.cso, "auditor": self.auditor,
+                "admin": self.admin}[role]
+
+
+class WebClient:
+    """A test client that behaves like a browser with forms: it sends the CSRF token."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self._token: str | None = None
+
+    def csrf_token(self) -> str:
+        if self._token is None:
+            page = self.client.get("/accessibility").get_data(as_text=True)
+            match = _CSRF_META.search(page)
+            assert match, "no CSRF token on the page"
+            self._token = match.group(1)
+        return self._token
+
+    def forget_token(self) -> None:
+        self._token = None
+
+    def get(self, url: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kwargs: Any) -> TestResponse:
+        payload = dict(data or {})
+        if csrf:
+            payload.setdefault("csrf_token", self.csrf_token())
+        response = self.client.post(url, data=payload, **kwargs)
+        if url.startswith(("/sign-in", "/sign-out", "/account/password")):
+            self.forget_token()  # these start a new session
+        return response
+
+    def sign_in(self, account: Account | str, password: str | None = None) -> TestResponse:
+        email = account if isinstance(account, str) else account.email
+        secret = password or (PASSWORD if isinstance(account, str) else account.password)
+        return self.post("/sign-in", {"email": email, "password": secret})
+
+    def sign_out(self) -> TestResponse:
+        return self.post("/sign-out")
+
+    def session_cookie(self) -> str | None:
+        cookie = self.client.get_cookie("section17_session")
+        return cookie.value if cookie else None
+
+    def set_session_cookie(self, value: str) -> None:
+        self.client.set_cookie("section17_session", value)

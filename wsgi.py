@@ -1,0 +1,11 @@
+"""WSGI entry point for production servers, e.g. `gunicorn wsgi:app`."""
+
+import sys
+
+from app import create_app
+from app.config import ConfigurationError
+
+try:
+    app = create_app()
+except ConfigurationError as error:
+    sys.exit(f"Section 17 Audit cannot start: {error}")
