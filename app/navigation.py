@@ -21,7 +21,7 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "main.home", None, "main.home"),
     NavItem("Departments", "departments.index", Permission.VIEW_DIRECTORY, "departments."),
-    NavItem("Users", "admin.users", Permission.MANAGE_USERS, "admin.user"),
+    NavItem("Users", "admin.users", Permission.VIEW_DIRECTORY, "admin.user"),
     NavItem("Organisation", "admin.organisation", Permission.MANAGE_ORGANISATION, "admin.organisation"),
     NavItem("Audit log", "audit.index", Permission.VIEW_AUDIT_LOG, "audit."),
 )

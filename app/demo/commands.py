@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from app.demo.services import load_demo
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load the demo council, its departments and one user per role (safe to run again).
 

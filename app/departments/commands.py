@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from app.departments.services import DepartmentProblem, create_department, list_departments
 
 
-@click.group("department")
+@click.group("department", cls=AppGroup)
 def department_group() -> None:
     """Add and list departments."""
 

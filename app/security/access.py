@@ -144,7 +144,7 @@ def enforce_access() -> Any:
                 commit=True,
             )
             abort(403)
-    if request.method not in SAFE_METHODS:
+    if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     return None
 

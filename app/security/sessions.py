@@ -12,11 +12,26 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Flask, session
+from flask import Flask, request, session
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import login_user, logout_user
 
 from app.extensions import db, login_manager
 from app.models import User
+
+
+class ActivitySessionInterface(SecureCookieSessionInterface):
+    """Refresh the session on requests a person makes, not on the page's own assets.
+
+    The idle timeout counts from the last page, form or keep-alive. Stylesheets,
+    scripts and images are fetched after the page has loaded; if they refreshed the
+    cookie, the server's clock would restart after the browser's warning timer.
+    """
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if request.endpoint == "static" and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def load_user(user_id: str) -> User | None:
@@ -50,6 +65,7 @@ def end_session(user: User | None) -> None:
 
 
 def register_sessions(app: Flask) -> None:
+    app.session_interface = ActivitySessionInterface()
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.sign_in"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask.cli import AppGroup
 
 from app.departments.services import find_department_by_code
 from app.models import Role
@@ -37,7 +38,7 @@ def _read_password(from_stdin: bool) -> str:
     return click.prompt("New password", hide_input=True, confirmation_prompt=True)
 
 
-@click.group("user")
+@click.group("user", cls=AppGroup)
 def user_group() -> None:
     """Add, list and disable users, and set passwords."""
 

@@ -6,6 +6,8 @@
 // the service counts: each page load records the time in localStorage.
 
 const STORAGE_KEY = "section17:last-activity";
+// Leave the page a moment after the server's deadline, so the server has ended the session too.
+const GRACE_MS = 1500;
 
 function now() {
   return Date.now();
@@ -79,11 +81,13 @@ export function startSessionTimeout(dialog) {
 
   function tick() {
     const remaining = lastActivity() + idleMs - now();
-    if (remaining <= 0) {
+    if (remaining <= -GRACE_MS) {
       signOutNow();
       return;
     }
-    if (remaining <= warningMs) {
+    if (remaining <= 0) {
+      countdown.textContent = describe(0);
+    } else if (remaining <= warningMs) {
       const text = describe(remaining / 1000);
       countdown.textContent = text;
       if (!dialog.open) {

@@ -1,0 +1,153 @@
+"""Each role's first journeys in a real browser, with axe on every page (security.md item 21)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+NAVIGATION = {
+    "lead_officer": [],
+    "community_safety_officer": ["Departments", "Users", "Organisation", "Audit log"],
+    "auditor": ["Departments", "Users", "Audit log"],
+    "admin": ["Departments", "Users", "Organisation", "Audit log"],
+}
+HOME_HEADINGS = {
+    "lead_officer": "Your Section 17 work",
+    "community_safety_officer": "Dashboard",
+    "auditor": "Audit overview",
+    "admin": "Administration",
+}
+
+
+def test_anonymous_visitor_sees_sign_in_and_the_public_pages(journey):
+    journey.goto("/")  # redirected to sign in
+    assert "/sign-in?next=" in journey.page.url
+    journey.expect_heading("Sign in to Section 17 Audit")
+    journey.click("footer a:has-text('Accessibility statement')").expect_heading("Accessibility statement")
+    journey.click("footer a:has-text('Privacy notice')").expect_heading("Privacy notice")
+    journey.goto("/no-such-page").expect_heading("Page not found")
+
+
+@pytest.mark.parametrize("role", list(NAVIGATION))
+def test_each_role_signs_in_sees_real_data_and_every_page_of_its_menu(journey, people, role):
+    account = people.by_role(role)
+    journey.goto("/sign-in").sign_in(account)
+    journey.expect_heading(HOME_HEADINGS[role])
+    body = journey.page.locator("main").inner_text()
+    assert "Housing Services" in body  # real departments, not placeholders
+    if role != "lead_officer":
+        assert "Lena Lead" in body  # and real officers
+    menu = [text.strip() for text in journey.page.locator(".govuk-service-navigation__list a").all_inner_texts()]
+    for label in NAVIGATION[role]:
+        assert label in menu
+        journey.click(f".govuk-service-navigation__list a:has-text('{label}')")
+        expect(journey.page.locator(".govuk-service-navigation__item--active")).to_contain_text(label)
+    journey.click(".govuk-service-navigation__list a:has-text('Home')")
+    journey.sign_out()
+    expect(journey.page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
+
+
+def test_sign_in_errors_are_shown_accessibly(journey, people):
+    journey.goto("/sign-in").submit("Sign in")
+    summary = journey.page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter your email address")
+    expect(summary).to_be_focused()  # GOV.UK Frontend moves focus to the summary
+    assert journey.page.title().startswith("Error: ")
+    journey.page.fill("#email", people.cso.email)
+    journey.page.fill("#password", "this is not the password")
+    journey.submit("Sign in")
+    expect(summary).to_contain_text("Enter a correct email address and password")
+
+
+def test_sign_in_and_move_around_by_keyboard_alone(journey, people):
+    page = journey.goto("/sign-in").page
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "email":
+            break
+    assert page.evaluate("document.activeElement.id") == "email"
+    page.keyboard.type(people.cso.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(people.cso.password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    journey.check().expect_heading("Dashboard")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Departments":
+            break
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    journey.check().expect_heading("Departments")
+
+
+def test_a_community_safety_officer_adds_a_lead_officer_who_signs_in_for_the_first_time(
+        journey, new_journey, people):
+    journey.goto("/sign-in").sign_in(people.cso)
+    journey.click(".govuk-service-navigation__list a:has-text('Users')")
+    journey.click("a:has-text('Add a user')").expect_heading("Add a user")
+    journey.submit("Add user")  # nothing filled in: errors
+    expect(journey.page.locator(".govuk-error-summary")).to_contain_text("Choose a role")
+    journey.page.fill("#name", "Rita Revenue")
+    journey.page.fill("#email", "rita.revenue@council.example")
+    journey.page.check("input[name=role][value=lead_officer]")
+    journey.page.check(f"input[name=departments][value='{people.housing_id}']")
+    journey.submit("Add user")
+    expect(journey.page.locator(".govuk-panel")).to_contain_text("User added")
+    temporary = journey.page.locator("#temporary-password").inner_text()
+    assert re.fullmatch(r"[a-z0-9]{4}(-[a-z0-9]{4}){3}", temporary)
+
+    newcomer = new_journey()
+    newcomer.goto("/sign-in").sign_in("rita.revenue@council.example", temporary)
+    newcomer.expect_heading("Change your password")
+    newcomer.page.fill("#current_password", temporary)
+    newcomer.page.fill("#new_password", "short")
+    newcomer.submit("Change password")
+    expect(newcomer.page.locator(".govuk-error-summary")).to_contain_text("12 characters or more")
+    newcomer.page.fill("#current_password", temporary)
+    newcomer.page.fill("#new_password", "copper kettles sing at dawn")
+    newcomer.submit("Change password")
+    newcomer.expect_heading("Your Section 17 work")
+    expect(newcomer.page.locator("main")).to_contain_text("Housing Services")
+
+
+def test_an_administrator_renames_the_council_and_disables_an_account(journey, new_journey, people):
+    journey.goto("/sign-in").sign_in(people.admin)
+    journey.click(".govuk-service-navigation__list a:has-text('Organisation')")
+    journey.page.fill("#council_name", "Tendring District Council")
+    journey.submit("Save settings")
+    expect(journey.page.locator(".app-header__organisation")).to_have_text("Tendring District Council")
+
+    victim = new_journey()
+    victim.goto("/sign-in").sign_in(people.auditor).expect_heading("Audit overview")
+
+    journey.goto(f"/admin/users/{people.auditor.id}")
+    journey.click("a:has-text('Disable account')").expect_heading("Disable Alex Auditor's account?")
+    journey.submit("Disable account")
+    expect(journey.page.locator(".govuk-notification-banner")).to_contain_text("account is disabled")
+
+    victim.goto("/")
+    victim.expect_heading("Sign in")
+
+
+def test_lead_officer_is_refused_the_administration_pages(journey, people):
+    journey.goto("/sign-in").sign_in(people.lead)
+    journey.goto("/admin/users").expect_heading("You do not have permission to see this page")
+    journey.goto("/departments/").expect_heading("You do not have permission to see this page")
+
+
+def test_departments_are_added_with_clear_errors(journey, people):
+    journey.goto("/sign-in").sign_in(people.cso)
+    journey.goto("/departments/new")
+    journey.page.fill("#name", "Revenue")
+    journey.page.fill("#code", "HOUS")
+    journey.submit("Add department")
+    expect(journey.page.locator(".govuk-error-summary")).to_contain_text("A department with code HOUS already exists")
+    journey.page.fill("#code", "REV")
+    journey.submit("Add department").expect_heading("Revenue")
+    journey.click("a:has-text('Back to departments')")
+    journey.click("a:has-text('Revenue')")
+    journey.click(".govuk-service-navigation__list a:has-text('Audit log')")
+    expect(journey.page.locator("main")).to_contain_text("Added department Revenue")

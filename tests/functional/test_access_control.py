@@ -1,0 +1,184 @@
+"""Deny by default (security.md items 7, 8, 10).
+
+The expected access of every endpoint is written out here by hand, independently
+of the decorators in the code, so that a wrong or missing decorator fails a test.
+A new endpoint fails test_every_endpoint_has_an_expectation until it is added.
+Peer-token access joins this table with the peer benchmarking work.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app.extensions import db
+from app.security.access import public
+from tests.support import WebClient
+
+ANONYMOUS = "anonymous"
+LEAD, CSO, AUDITOR, ADMIN = "lead_officer", "community_safety_officer", "auditor", "admin"
+ROLES = (ANONYMOUS, LEAD, CSO, AUDITOR, ADMIN)
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = frozenset({LEAD, CSO, AUDITOR, ADMIN})
+READERS = frozenset({CSO, AUDITOR, ADMIN})
+MANAGERS = frozenset({CSO, ADMIN})
+
+EXPECTED: dict[str, frozenset[str]] = {
+    "main.home": SIGNED_IN,
+    "main.accessibility": EVERYONE,
+    "main.privacy": EVERYONE,
+    "main.healthz": EVERYONE,
+    "auth.sign_in": EVERYONE,
+    "auth.sign_out": EVERYONE,
+    "auth.account": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "auth.keep_alive": SIGNED_IN,
+    "admin.users": READERS,
+    "admin.user_detail": READERS,
+    "admin.user_new": MANAGERS,
+    "admin.user_edit": MANAGERS,
+    "admin.user_disable": MANAGERS,
+    "admin.user_enable": MANAGERS,
+    "admin.user_reset_password": MANAGERS,
+    "admin.organisation": MANAGERS,
+    "departments.index": READERS,
+    "departments.detail": READERS,
+    "departments.new": MANAGERS,
+    "departments.edit": MANAGERS,
+    "departments.retire": MANAGERS,
+    "departments.reinstate": MANAGERS,
+    "audit.index": READERS,
+}
+
+
+def _requests(app: Flask, people) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every route, with real objects in the URLs."""
+    samples = {"user_id": people.other_lead.id, "department_id": people.planning_id}
+    found = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint == "static":
+                continue
+            url = app.url_for(rule.endpoint, **{name: samples[name] for name in rule.arguments})
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                found.append((rule.endpoint, method, url))
+    # Signing out or changing a password ends the session: do those last.
+    last = {"auth.change_password": 1, "auth.sign_out": 2}
+    return sorted(found, key=lambda r: last.get(r[0], 0))
+
+
+def _client_for(app: Flask, people, role: str) -> WebClient:
+    web = WebClient(app.test_client())
+    if role != ANONYMOUS:
+        assert web.sign_in(people.by_role(role)).status_code == 302
+    return web
+
+
+def test_every_endpoint_has_an_expectation(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    assert endpoints == set(EXPECTED), "add new endpoints to EXPECTED with the roles that may use them"
+
+
+def test_every_view_declares_an_access_rule(app):
+    undeclared = [name for name, view in app.view_functions.items()
+                  if name != "static" and getattr(view, "_access_rule", None) is None]
+    assert undeclared == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_what_it_should(make_app, people, role):
+    app = make_app(WTF_CSRF_ENABLED=False)
+    web = _client_for(app, people, role)
+    problems = []
+    for endpoint, method, url in _requests(app, people):
+        response = web.client.open(url, method=method, data={})
+        location = response.headers.get("Location", "")
+        sent_to_sign_in = (response.status_code == 302 and location.startswith("/sign-in")
+                           and endpoint != "auth.sign_out")  # signing out always ends there
+        allowed = role in EXPECTED[endpoint]
+        if allowed and (response.status_code in (401, 403, 404) or sent_to_sign_in):
+            problems.append(f"{role} refused {method} {url} ({response.status_code} {location})")
+        if not allowed:
+            expected_refusal = sent_to_sign_in if role == ANONYMOUS else response.status_code in (403, 404)
+            if not expected_refusal:
+                problems.append(f"{role} was not refused {method} {url} ({response.status_code} {location})")
+    assert problems == []
+
+
+def test_an_endpoint_without_a_declaration_is_refused_to_everyone(make_app, people):
+    app = make_app()
+
+    @app.route("/forgotten")
+    def forgotten():  # no @public, @signed_in or @allow
+        return "should never be shown"
+
+    @app.route("/declared")
+    @public
+    def declared():
+        return "fine"
+
+    for role in ROLES:
+        web = _client_for(app, people, role)
+        assert web.get("/forgotten").status_code == 403
+        assert web.get("/declared").status_code == 200
+
+
+def _snapshot(app: Flask) -> dict[str, list]:
+    """Every row of every table except the audit log (which records reads and refusals)."""
+    with app.app_context():
+        return {
+            table.name: sorted(map(repr, db.session.execute(select(table)).all()))
+            for table in db.metadata.sorted_tables if table.name != "audit_events"
+        }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_get_request_changes_anything(make_app, people, role):
+    app = make_app()
+    web = _client_for(app, people, role)
+    before = _snapshot(app)
+    for _endpoint, method, url in _requests(app, people):
+        if method == "GET":
+            web.get(url)
+    assert _snapshot(app) == before
+
+
+def _someone_allowed(endpoint: str) -> str:
+    for role in (ADMIN, CSO, LEAD, AUDITOR, ANONYMOUS):
+        if role in EXPECTED[endpoint]:
+            return role
+    raise AssertionError(endpoint)
+
+
+def test_every_state_changing_request_needs_a_csrf_token(app, people):
+    refused = []
+    for endpoint, method, url in _requests(app, people):
+        if method == "GET":
+            continue
+        web = _client_for(app, people, _someone_allowed(endpoint))
+        before = _snapshot(app)
+        response = web.client.open(url, method=method, data={"name": "Changed", "council_name": "Changed"})
+        if response.status_code != 400 or _snapshot(app) != before:
+            refused.append(f"{method} {url} answered {response.status_code} without a CSRF token")
+        else:
+            assert "This form has expired" in response.get_data(as_text=True)
+    assert refused == []
+
+
+def test_json_requests_need_the_csrf_header(web, people):
+    web.sign_in(people.cso)
+    assert web.client.post("/session/keep-alive", json={}).status_code == 400
+    assert web.client.post("/session/keep-alive", headers={"X-CSRFToken": "forged"}).status_code == 400
+    assert web.client.post("/session/keep-alive", headers={"X-CSRFToken": web.csrf_token()}).status_code == 200
+
+
+def test_refusals_are_recorded_in_the_audit_log(app, web, people):
+    from app.models import AuditEvent
+
+    web.sign_in(people.lead)
+    assert web.get("/admin/users").status_code == 403
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "access.denied"))
+        assert event.actor_email == people.lead.email
+        assert event.summary == "GET /admin/users"

@@ -1,0 +1,128 @@
+"""The section17 command line: demo, users, departments, and clear errors on bad arguments."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, Department, Organisation, User
+from tests.support import WebClient
+
+DEMO_LINE = re.compile(r"^(lead_officer|community_safety_officer|auditor|admin) (\S+@\S+) (\S+)$")
+
+
+def _counts(app):
+    with app.app_context():
+        return tuple(db.session.scalar(select(func.count()).select_from(model))
+                     for model in (Organisation, Department, User))
+
+
+def test_demo_loads_a_council_and_prints_working_credentials_for_each_role(app):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert [DEMO_LINE.match(line).group(1) for line in lines] == [
+        "lead_officer", "community_safety_officer", "auditor", "admin"]
+    assert _counts(app) == (1, 13, 4)
+    for line in lines:
+        _role, email, password = DEMO_LINE.match(line).groups()
+        web = WebClient(app.test_client())
+        assert web.sign_in(email, password).headers["Location"] == "/", email
+    with app.app_context():
+        lead = db.session.scalar(select(User).where(User.role == "lead_officer"))
+        assert len(lead.departments) == 2
+
+
+def test_demo_is_idempotent_and_its_new_passwords_work(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0
+    assert _counts(app) == (1, 13, 4)
+    _role, email, password = DEMO_LINE.match(second.output.splitlines()[1]).groups()
+    assert WebClient(app.test_client()).sign_in(email, password).status_code == 302
+
+
+def test_demo_refuses_to_run_in_production(make_app, monkeypatch):
+    monkeypatch.setenv("SECTION17_SECRET_KEY", "k3Jx9-vQ2mZ7_pLw4RtY8nB1cF6hD0sGa5eU")
+    app = make_app(ENV="production")
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 1 and "does not run in production" in result.output
+    assert _counts(app) == (0, 0, 0)
+
+
+def test_user_add_list_disable_and_set_password(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["department", "add", "HOUS", "Housing Services"]).exit_code == 0
+    result = runner.invoke(args=["user", "add", "--name", "Pat Lead", "--email", "Pat@Council.Example",
+                                 "--role", "lead_officer", "--department", "hous"])
+    assert result.exit_code == 0, result.output
+    temporary = re.search(r"Temporary password \(must be changed at first sign-in\): (\S+)", result.output).group(1)
+    assert WebClient(app.test_client()).sign_in("pat@council.example", temporary).status_code == 302
+
+    listing = runner.invoke(args=["user", "list"]).output
+    assert "pat@council.example\tlead_officer\tactive\tHOUS\tPat Lead" in listing
+
+    result = runner.invoke(args=["user", "set-password", "pat@council.example", "--password-stdin"],
+                           input="a phrase typed on the server\n")
+    assert result.exit_code == 0, result.output
+    assert WebClient(app.test_client()).sign_in("pat@council.example", "a phrase typed on the server"
+                                                ).headers["Location"] == "/"
+
+    assert runner.invoke(args=["user", "disable", "pat@council.example"]).exit_code == 0
+    assert "disabled" in runner.invoke(args=["user", "list"]).output
+    with app.app_context():
+        changes = db.session.execute(select(AuditEvent.action, AuditEvent.actor_email).where(
+            AuditEvent.action.not_like("auth.%"))).all()
+    assert {action for action, _ in changes} == {"user.created", "user.password_reset", "user.disabled",
+                                                 "department.created"}
+    assert {actor for _, actor in changes} == {"command line"}
+
+
+def test_set_password_asks_twice_when_typed(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["user", "add", "--name", "Al", "--email", "al@council.example", "--role", "auditor"])
+    result = runner.invoke(args=["user", "set-password", "al@council.example"],
+                           input="first try at a phrase\nsecond try differs\nfirst try at a phrase\nfirst try at a phrase\n")
+    assert result.exit_code == 0
+    assert "do not match" in result.output.lower()
+
+
+def test_bad_arguments_get_clear_errors_and_change_nothing(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["department", "add", "HOUS", "Housing Services"])
+    cases = [
+        (["user", "add", "--name", "X", "--email", "x@council.example", "--role", "boss"], 2,
+         "'boss' is not one of"),
+        (["user", "add", "--name", "X", "--email", "x@council.example", "--role", "lead_officer",
+          "--department", "NOPE"], 2, "no department has the code NOPE"),
+        (["user", "add", "--name", "X", "--email", "x@council.example", "--role", "lead_officer"], 1,
+         "departments: Choose at least one department for a lead officer"),
+        (["user", "add", "--name", "X", "--email", "not an email", "--role", "auditor"], 1,
+         "email: Enter an email address in the correct format"),
+        (["user", "add", "--name", "X", "--role", "auditor"], 2, "Missing option '--email'"),
+        (["user", "disable", "ghost@council.example"], 1, "No user has the email address ghost@council.example"),
+        (["user", "set-password", "ghost@council.example", "--temporary"], 1, "No user has the email address"),
+        (["department", "add", "HOUS", "Other"], 1, "code: A department with code HOUS already exists"),
+        (["department", "add", "!", "Other"], 1, "code: Code must be 2 to 16 letters"),
+    ]
+    for args, code, message in cases:
+        result = runner.invoke(args=args)
+        assert result.exit_code == code, (args, result.output)
+        assert message in result.output, (args, result.output)
+    assert _counts(app) == (0, 1, 0)
+
+
+def test_weak_password_from_stdin_is_refused(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["user", "add", "--name", "Al", "--email", "al@council.example", "--role", "auditor",
+                                 "--password-stdin"], input="password123\n")
+    assert result.exit_code == 1 and "Password must be 12 characters or more" in result.output
+
+
+def test_department_list(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["department", "add", "PLAN", "Planning Services", "--description", "Designing out crime"])
+    assert runner.invoke(args=["department", "list"]).output == "PLAN\tactive\t-\tPlanning Services\n"
