@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, render_template, request
-from limits import parse
 from flask_wtf.csrf import CSRFError
+from limits import parse
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db

@@ -25,7 +25,6 @@ from app.extensions import db
 from app.models import Role
 from tests.support import People, WebClient, add_department, add_user
 
-
 # --------------------------------------------------------------------------- run options
 
 

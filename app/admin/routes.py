@@ -101,7 +101,27 @@ def user_edit(user_id: int) -> Response | str:
     return render_template("admin/user_form.html", form=form, role_hints=_role_hints(form), user=user)
 
 
-def _confirmed_action(user_id: int, template: str, action) -> Response | str:
+_CONFIRMATIONS = {
+    "disable": {
+        "heading": "Disable {name}'s account?",
+        "explanation": "They will be signed out at once and will not be able to sign in. Their answers and their "
+                       "entries in the audit log are kept. You can re-enable the account later.",
+        "button": "Disable account",
+        "button_classes": "govuk-button--warning",
+    },
+    "reset": {
+        "heading": "Reset {name}'s password?",
+        "explanation": "We will make a temporary password for you to give them. Their current password stops "
+                       "working and they are signed out everywhere. They choose a new password when they next "
+                       "sign in.",
+        "button": "Reset password",
+        "button_classes": "",
+    },
+}
+
+
+def _confirmed_action(user_id: int, kind: str, action) -> Response | str:
+    """Show a confirmation page; on POST do the action, or show why it cannot be done."""
     user = get_user_or_404(user_id)
     if not may_manage(_actor(), user):
         abort(403)
@@ -112,7 +132,8 @@ def _confirmed_action(user_id: int, template: str, action) -> Response | str:
             return action(user)
         except UserProblem as error:
             problem = error.message
-    return render_template(template, user=user, form=form, problem=problem)
+    text = dict(_CONFIRMATIONS[kind], heading=_CONFIRMATIONS[kind]["heading"].format(name=user.name))
+    return render_template("admin/confirm_action.html", user=user, form=form, problem=problem, **text)
 
 
 @bp.route("/users/<int:user_id>/disable", methods=["GET", "POST"])
@@ -123,7 +144,7 @@ def user_disable(user_id: int) -> Response | str:
         flash(f"{user.name}'s account is disabled. They have been signed out.", "success")
         return redirect(url_for("admin.user_detail", user_id=user.id))
 
-    return _confirmed_action(user_id, "admin/user_disable.html", disable)
+    return _confirmed_action(user_id, "disable", disable)
 
 
 @bp.route("/users/<int:user_id>/enable", methods=["POST"])
@@ -145,7 +166,7 @@ def user_reset_password(user_id: int) -> Response | str:
         temporary = reset_password(_actor(), user)
         return render_template("admin/user_password_reset.html", user=user, temporary_password=temporary)
 
-    return _confirmed_action(user_id, "admin/user_reset_password.html", reset)
+    return _confirmed_action(user_id, "reset", reset)
 
 
 @bp.route("/organisation", methods=["GET", "POST"])

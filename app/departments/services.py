@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -37,10 +36,7 @@ def departments_for(user: User) -> list[Department]:
 
 
 def get_department_or_404(department_id: int) -> Department:
-    department = db.session.get(Department, department_id)
-    if department is None:
-        abort(404)
-    return department
+    return db.get_or_404(Department, department_id)
 
 
 def find_department_by_code(code: str) -> Department | None:

@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -60,10 +59,7 @@ def count_users_by_role(*, active_only: bool = True) -> dict[Role, int]:
 
 
 def get_user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return db.get_or_404(User, user_id)
 
 
 def find_user(email: str) -> User | None:
@@ -140,7 +136,7 @@ def create_user(actor: User | None, *, name: str, email: str, role: str, departm
     db.session.add(user)
     db.session.flush()
     record_event("user.created", object_type="user", object_id=user.id, actor=actor,
-                 summary=f"Added {user.name} as {user.role_label}", after=user.as_audit_dict())
+                 summary=f"Added {user.name} as {user.role_label.lower()}", after=user.as_audit_dict())
     db.session.commit()
     return user, temporary
 

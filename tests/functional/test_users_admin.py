@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -149,7 +150,7 @@ def test_disable_and_re_enable_with_confirmation(app, web, new_web, people):
     victim = new_web()
     victim.sign_in(people.other_lead)
     web.sign_in(people.cso)
-    page = web.get(f"/admin/users/{people.other_lead.id}/disable").get_data(as_text=True)
+    page = html.unescape(web.get(f"/admin/users/{people.other_lead.id}/disable").get_data(as_text=True))
     assert "Disable Omar Other's account?" in page
     web.post(f"/admin/users/{people.other_lead.id}/disable")
     assert not _user(app, people.other_lead.email).active

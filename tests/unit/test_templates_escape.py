@@ -1,0 +1,25 @@
+"""Autoescaping everywhere, no |safe on user or definition text (security.md item 12)."""
+
+import re
+from pathlib import Path
+
+from app import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+UNSAFE = re.compile(r"\|\s*safe\b|Markup\(|autoescape\s+false")
+
+
+def test_no_template_or_module_marks_text_as_safe():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in [*ROOT.joinpath("templates").rglob("*.html"), *ROOT.joinpath("app").rglob("*.py")]
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if UNSAFE.search(line)
+    ]
+    assert offenders == []
+
+
+def test_autoescaping_is_on_for_html_templates(tmp_path):
+    app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=str(tmp_path))
+    assert app.select_jinja_autoescape("admin/users.html") is True
+    assert app.jinja_env.from_string("{{ v }}").render(v="<script>") == "&lt;script&gt;"
