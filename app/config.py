@@ -57,7 +57,9 @@ class Config:
     # Sign-in throttling (Flask-Limiter). memory:// suits one process; use Redis for several.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins allowed per account, and per client address (higher: offices share one address).
     LOGIN_RATE_LIMIT = "10 per 15 minutes"
+    LOGIN_RATE_LIMIT_PER_ADDRESS = "50 per 15 minutes"
 
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXY_COUNT = 0

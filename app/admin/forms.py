@@ -19,11 +19,13 @@ from app.models.user import ROLE_LABELS
 class UserForm(FlaskForm):
     name = StringField(
         "Full name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the person's full name"), Length(max=120)],
+        validators=[InputRequired(message="Enter the person's full name"),
+                    Length(max=120, message="Full name must be 120 characters or fewer")],
     )
     email = StringField(
         "Email address", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter an email address"), Length(max=254)],
+        validators=[InputRequired(message="Enter an email address"),
+                    Length(max=254, message="Email address must be 254 characters or fewer")],
     )
     role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired(message="Choose a role")])
     departments = SelectMultipleField(
@@ -40,12 +42,14 @@ class UserForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     council_name = StringField(
         "Council name", widget=GovTextInput(),
-        description="Shown in the header of every page and on every export.",
-        validators=[InputRequired(message="Enter the council's name"), Length(max=150)],
+        description="Shown in the header of every page.",
+        validators=[InputRequired(message="Enter the council's name"),
+                    Length(max=150, message="Council name must be 150 characters or fewer")],
     )
     partnership_name = StringField(
         "Community safety partnership name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the partnership's name"), Length(max=150)],
+        validators=[InputRequired(message="Enter the partnership's name"),
+                    Length(max=150, message="Partnership name must be 150 characters or fewer")],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -32,8 +32,11 @@ def _actor():
 
 
 def _user_form(obj=None) -> UserForm:
+    """The user form; a user's retired departments stay listed so the form can still be saved."""
     form = UserForm(obj=obj)
-    form.set_choices(assignable_roles(_actor()), list_departments(include_retired=False))
+    departments = list_departments(include_retired=False)
+    departments += [d for d in getattr(obj, "departments", []) if not d.active]
+    form.set_choices(assignable_roles(_actor()), departments)
     return form
 
 
@@ -66,9 +69,31 @@ def user_new() -> Response | str:
         except UserProblem as problem:
             getattr(form, problem.field).errors = [problem.message]
         else:
-            # Shown once, in this response only: it is never stored in a readable form.
-            return render_template("admin/user_created.html", user=user, temporary_password=temporary)
+            return _show_temporary_password_once(user, temporary, "created")
+    if request.method == "GET" and request.args.get("department", type=int):
+        form.role.data = Role.LEAD_OFFICER.value
+        form.departments.data = [request.args.get("department", type=int)]
     return render_template("admin/user_form.html", form=form, role_hints=_role_hints(form), user=None)
+
+
+def _show_temporary_password_once(user, password: str | None, kind: str) -> Response:
+    """Redirect to a page that shows the password once, so that refreshing it cannot reset it again.
+
+    The password rides in the signed session for one request and is removed when shown.
+    """
+    session["temporary_password"] = {"user_id": user.id, "password": password, "kind": kind}
+    return redirect(url_for("admin.user_temporary_password", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/temporary-password")
+@allow(Permission.MANAGE_USERS)
+def user_temporary_password(user_id: int) -> str:
+    user = get_user_or_404(user_id)
+    shown = session.pop("temporary_password", None)
+    if not shown or shown.get("user_id") != user.id:
+        shown = None
+    return render_template("admin/temporary_password.html", user=user, shown=shown,
+                           sign_in_url=url_for("auth.sign_in", _external=True))
 
 
 @bp.route("/users/<int:user_id>")
@@ -126,14 +151,16 @@ def _confirmed_action(user_id: int, kind: str, action) -> Response | str:
     if not may_manage(_actor(), user):
         abort(403)
     form = ConfirmForm()
-    problem = None
-    if form.validate_on_submit():
+    own_account = user.id == _actor().id
+    problem = "You cannot do this to your own account" if own_account else None
+    if not own_account and form.validate_on_submit():
         try:
             return action(user)
         except UserProblem as error:
             problem = error.message
     text = dict(_CONFIRMATIONS[kind], heading=_CONFIRMATIONS[kind]["heading"].format(name=user.name))
-    return render_template("admin/confirm_action.html", user=user, form=form, problem=problem, **text)
+    return render_template("layout/confirm.html", form=form, problem=problem, can_confirm=not own_account,
+                           back_url=url_for("admin.user_detail", user_id=user.id), **text)
 
 
 @bp.route("/users/<int:user_id>/disable", methods=["GET", "POST"])
@@ -163,8 +190,7 @@ def user_enable(user_id: int) -> Response:
 @allow(Permission.MANAGE_USERS)
 def user_reset_password(user_id: int) -> Response | str:
     def reset(user):
-        temporary = reset_password(_actor(), user)
-        return render_template("admin/user_password_reset.html", user=user, temporary_password=temporary)
+        return _show_temporary_password_once(user, reset_password(_actor(), user), "reset")
 
     return _confirmed_action(user_id, "reset", reset)
 

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import render_template, request, url_for
 
 from app.audit import bp
-from app.audit.services import ACTION_GROUPS, list_events
+from app.audit.services import ACTION_GROUPS, describe_changes, list_events
 from app.security.access import Permission, allow
-
-
-def _pretty(value: object) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
 
 
 @bp.route("/")
@@ -21,12 +15,12 @@ def index() -> str:
     group = request.args.get("group") or None
     if group not in ACTION_GROUPS:
         group = None
-    actor = (request.args.get("actor") or "").strip()[:254] or None
+    person = (request.args.get("person") or "").strip()[:254] or None
     page = request.args.get("page", 1, type=int)
-    result = list_events(group=group, actor_email=actor, page=page)
+    result = list_events(group=group, person=person, page=page)
 
     def page_url(number: int) -> str:
-        return url_for("audit.index", group=group, actor=actor, page=number)
+        return url_for("audit.index", group=group, person=person, page=number)
 
-    return render_template("audit/index.html", result=result, groups=ACTION_GROUPS, group=group, actor=actor,
-                           page_url=page_url, pretty=_pretty)
+    return render_template("audit/index.html", result=result, groups=ACTION_GROUPS, group=group, person=person,
+                           page_url=page_url, describe_changes=describe_changes)

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.models import AuditEvent, User
@@ -76,14 +76,18 @@ class AuditPage:
     total: int
 
 
-def list_events(*, group: str | None = None, actor_email: str | None = None, page: int = 1,
-                per_page: int = 50) -> AuditPage:
-    """Newest first, optionally filtered by action group and actor."""
-    query = select(AuditEvent)
+def list_events(*, group: str | None = None, actor_email: str | None = None, person: str | None = None,
+                page: int = 1, per_page: int = 50) -> AuditPage:
+    """Newest first, optionally filtered by action group, an exact actor email, or part of a name or email."""
+    query = select(AuditEvent).outerjoin(User, AuditEvent.actor_id == User.id)
     if group:
         query = query.where(AuditEvent.action.startswith(f"{group}."))
     if actor_email:
         query = query.where(AuditEvent.actor_email == actor_email.strip().lower())
+    if person and person.strip():
+        fragment = person.strip()
+        query = query.where(or_(AuditEvent.actor_email.icontains(fragment, autoescape=True),
+                                User.name.icontains(fragment, autoescape=True)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
@@ -103,3 +107,36 @@ def recent_events(limit: int = 10) -> list[AuditEvent]:
             select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str
+    after: str
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(_show(item) for item in value) or "(none)"
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_show(item)}" for key, item in value.items())
+    return str(value)
+
+
+def describe_changes(before: Any, after: Any) -> list[FieldChange]:
+    """The fields an event changed, before and after, in words (what the audit log shows)."""
+    if not isinstance(before, dict) and not isinstance(after, dict):
+        if before is None and after is None:
+            return []
+        return [FieldChange("value", _show(before), _show(after))]
+    old = before if isinstance(before, dict) else {}
+    new = after if isinstance(after, dict) else {}
+    keys = list(dict.fromkeys([*old, *new]))
+    changed = [k for k in keys if old.get(k) != new.get(k)] if old and new else keys
+    return [FieldChange(key.replace("_", " "), _show(old.get(key)) if old else "", _show(new.get(key)) if new else "")
+            for key in changed]

@@ -5,19 +5,23 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Regexp
 
 
 class SignInForm(FlaskForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your email address"), Length(max=254)],
+        validators=[InputRequired(message="Enter your email address"),
+                    Length(max=254, message="Email address must be 254 characters or fewer"),
+                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                           message="Enter an email address in the correct format, like name@council.gov.uk")],
     )
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password"), Length(max=1024)],
+        validators=[InputRequired(message="Enter your password"),
+                    Length(max=1024, message="Password must be 1,024 characters or fewer")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -26,12 +30,14 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your current password"), Length(max=1024)],
+        validators=[InputRequired(message="Enter your current password"),
+                    Length(max=1024, message="Password must be 1,024 characters or fewer")],
     )
     new_password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
         description="Use 12 characters or more. A few unrelated words make a password that is long and easy to remember.",
-        validators=[InputRequired(message="Enter a new password"), Length(max=1024)],
+        validators=[InputRequired(message="Enter a new password"),
+                    Length(max=1024, message="Password must be 1,024 characters or fewer")],
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())

@@ -9,7 +9,14 @@ from werkzeug.wrappers import Response
 from app.audit.services import record_event
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, SignInForm
-from app.auth.services import SIGN_IN_FAILED_MESSAGE, PasswordChangeProblem, authenticate, change_password
+from app.auth.services import (
+    ACCOUNT_DISABLED_MESSAGE,
+    SIGN_IN_FAILED_MESSAGE,
+    AccountDisabled,
+    PasswordChangeProblem,
+    authenticate,
+    change_password,
+)
 from app.extensions import limiter
 from app.security.access import public, signed_in
 from app.security.redirects import safe_next_path
@@ -26,6 +33,10 @@ def _login_rate_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _address_rate_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"])
+
+
 def _submitted_email() -> str:
     return (request.form.get("email") or "").strip().lower()[:254] or "-"
 
@@ -37,7 +48,7 @@ def _failed(response: Response) -> bool:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_address_rate_limit, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_failed, key_func=_submitted_email,
                scope="sign-in-per-account")
 def sign_in() -> Response | str:
@@ -46,11 +57,14 @@ def sign_in() -> Response | str:
         return redirect(next_path or url_for("main.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data or "", form.password.data or "")
+        try:
+            user = authenticate(form.email.data or "", form.password.data or "")
+        except AccountDisabled:
+            form.email.errors = [ACCOUNT_DISABLED_MESSAGE]
+            return render_template("auth/sign_in.html", form=form, timed_out=False)
         if user is not None:
             start_session(user)
             if user.must_change_password:
-                flash("You signed in with a temporary password. Choose your own password to continue.")
                 return redirect(url_for("auth.change_password", next=next_path))
             return redirect(next_path or url_for("main.home"))
         form.email.errors = [SIGN_IN_FAILED_MESSAGE]

@@ -14,6 +14,13 @@ from app.models.user import normalise_email
 from app.security.passwords import hash_password, password_problems, personal_words, verify_password
 
 SIGN_IN_FAILED_MESSAGE = "Enter a correct email address and password"
+# Shown only when the password was right: it tells the owner, and nobody else, why they cannot sign in.
+ACCOUNT_DISABLED_MESSAGE = ("Your account has been disabled. Ask your community safety officer or the system "
+                            "administrator if you still need to use the service")
+
+
+class AccountDisabled(Exception):
+    """The password was right but the account is disabled."""
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -24,7 +31,9 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the user if the credentials are right and the account is active.
 
     Always spends the time of a password check, and records why a sign-in failed
-    in the audit log (never in the response, which is the same in every case).
+    in the audit log. The response is the same for an unknown email and a wrong
+    password; a disabled account is named (AccountDisabled) only to someone who
+    gave its right password.
     """
     user = find_user_by_email(email)
     password_ok = verify_password(user.password_hash if user else None, password)
@@ -47,6 +56,8 @@ def authenticate(email: str, password: str) -> User | None:
         summary=f"Sign-in failed: {reason}",
         commit=True,
     )
+    if user is not None and password_ok:
+        raise AccountDisabled()
     return None
 
 

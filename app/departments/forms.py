@@ -11,12 +11,14 @@ from wtforms.validators import InputRequired, Length
 class DepartmentForm(FlaskForm):
     name = StringField(
         "Name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the department's name"), Length(max=120)],
+        validators=[InputRequired(message="Enter the department's name"),
+                    Length(max=120, message="Name must be 120 characters or fewer")],
     )
     code = StringField(
         "Short code", widget=GovTextInput(),
-        description="2 to 16 letters or numbers, used in reports and file names. For example, HOUS.",
-        validators=[InputRequired(message="Enter a short code"), Length(max=16, message="Code must be 16 characters or fewer")],
+        description="2 to 16 letters, numbers or hyphens, used in reports and file names. For example, HOUS.",
+        validators=[InputRequired(message="Enter a short code"),
+                    Length(max=16, message="Short code must be 16 characters or fewer")],
     )
     description = TextAreaField(
         "Where its work touches crime and disorder", widget=GovTextArea(),

@@ -66,14 +66,25 @@ def edit(department_id: int) -> Response | str:
     return render_template("departments/form.html", form=form, department=department)
 
 
-@bp.route("/<int:department_id>/retire", methods=["POST"])
+@bp.route("/<int:department_id>/retire", methods=["GET", "POST"])
 @allow(Permission.MANAGE_DEPARTMENTS)
-def retire(department_id: int) -> Response:
+def retire(department_id: int) -> Response | str:
     department = get_department_or_404(department_id)
-    if ConfirmForm().validate_on_submit():
+    back_url = url_for("departments.detail", department_id=department.id)
+    form = ConfirmForm()
+    if not department.active:
+        return redirect(back_url)
+    if form.validate_on_submit():
         set_department_active(department, False)
         flash(f"{department.name} is retired. It stays in past audits but is not included in new ones.", "success")
-    return redirect(url_for("departments.detail", department_id=department.id))
+        return redirect(back_url)
+    return render_template(
+        "layout/confirm.html", form=form, problem=None, can_confirm=True, back_url=back_url,
+        heading=f"Retire {department.name}?",
+        explanation="Retire a department that no longer exists. It stays in past audits with its answers, "
+                    "but is left out of new ones. Its lead officers keep their accounts. You can reinstate it later.",
+        button="Retire department", button_classes="govuk-button--warning",
+    )
 
 
 @bp.route("/<int:department_id>/reinstate", methods=["POST"])

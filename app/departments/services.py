@@ -52,7 +52,7 @@ def _check(code: str, name: str, *, existing: Department | None = None) -> tuple
     name = " ".join(name.split())
     if not CODE_PATTERN.match(code):
         raise DepartmentProblem(
-            "code", "Code must be 2 to 16 letters, numbers or hyphens, starting with a letter or number"
+            "code", "Short code must be 2 to 16 letters, numbers or hyphens, starting with a letter or number"
         )
     if not name:
         raise DepartmentProblem("name", "Enter the department's name")

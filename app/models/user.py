@@ -36,7 +36,7 @@ ROLE_LABELS: dict[Role, str] = {
 ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.LEAD_OFFICER: "Completes the Section 17 self-assessment for their department(s).",
     Role.COMMUNITY_SAFETY_OFFICER: "Runs audit cycles, reviews returns and manages departments and users.",
-    Role.AUDITOR: "Reads everything and downloads spreadsheets; cannot change anything.",
+    Role.AUDITOR: "Reads everything, including the audit log; cannot change anything.",
     Role.ADMIN: "Manages accounts, departments and organisation settings.",
 }
 

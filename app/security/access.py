@@ -139,7 +139,7 @@ def enforce_access() -> Any:
 
             record_event(
                 "access.denied",
-                summary=f"{request.method} {request.path}",
+                summary=f"Refused access: {request.method} {request.path}",
                 after={"endpoint": endpoint, "method": request.method},
                 commit=True,
             )

@@ -114,6 +114,9 @@ def _check_details(actor: User | None, name: str, email: str, role: str, departm
         raise UserProblem("role", "Only an administrator can give someone the administrator role")
     if role_enum == Role.LEAD_OFFICER and not departments:
         raise UserProblem("departments", "Choose at least one department for a lead officer")
+    if role_enum != Role.LEAD_OFFICER and departments:
+        raise UserProblem("departments", "Only lead officers answer for departments. Untick the departments, "
+                                         "or choose the lead officer role")
     return name, email, role_enum
 
 
@@ -148,7 +151,7 @@ def update_user(actor: User | None, user: User, *, name: str, email: str, role: 
     departments = _resolve_departments(department_ids)
     name, email, role_enum = _check_details(actor, name, email, role, departments, existing=user)
     if actor is not None and actor.id == user.id and role_enum.value != user.role:
-        raise UserProblem("role", "You cannot change your own role. Ask another administrator")
+        raise UserProblem("role", "You cannot change your own role")
     if user.role == Role.ADMIN and role_enum != Role.ADMIN and user.active:
         _keep_an_admin(user)
     before = user.as_audit_dict()

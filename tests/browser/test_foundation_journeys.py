@@ -101,14 +101,14 @@ def test_a_community_safety_officer_adds_a_lead_officer_who_signs_in_for_the_fir
 
     newcomer = new_journey()
     newcomer.goto("/sign-in").sign_in("rita.revenue@council.example", temporary)
-    newcomer.expect_heading("Change your password")
+    newcomer.expect_heading("Choose your password")
     newcomer.page.fill("#current_password", temporary)
     newcomer.page.fill("#new_password", "short")
-    newcomer.submit("Change password")
+    newcomer.submit("Save password")
     expect(newcomer.page.locator(".govuk-error-summary")).to_contain_text("12 characters or more")
     newcomer.page.fill("#current_password", temporary)
     newcomer.page.fill("#new_password", "copper kettles sing at dawn")
-    newcomer.submit("Change password")
+    newcomer.submit("Save password")
     newcomer.expect_heading("Your Section 17 work")
     expect(newcomer.page.locator("main")).to_contain_text("Housing Services")
 
@@ -125,6 +125,8 @@ def test_an_administrator_renames_the_council_and_disables_an_account(journey, n
 
     journey.goto(f"/admin/users/{people.auditor.id}")
     journey.click("a:has-text('Disable account')").expect_heading("Disable Alex Auditor's account?")
+    journey.page.reload()  # a refresh of a confirmation page changes nothing
+    journey.check()
     journey.submit("Disable account")
     expect(journey.page.locator(".govuk-notification-banner")).to_contain_text("account is disabled")
 
@@ -151,3 +153,12 @@ def test_departments_are_added_with_clear_errors(journey, people):
     journey.click("a:has-text('Revenue')")
     journey.click(".govuk-service-navigation__list a:has-text('Audit log')")
     expect(journey.page.locator("main")).to_contain_text("Added department Revenue")
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/users", "/audit-log/", "/departments/", "/admin/users/1"])
+def test_pages_fit_a_phone_screen_without_sideways_scrolling(journey, people, path):
+    journey.page.set_viewport_size({"width": 375, "height": 800})
+    journey.goto("/sign-in").sign_in(people.admin)
+    journey.goto(path)
+    overflow = journey.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path} is {overflow}px wider than a 375px screen"

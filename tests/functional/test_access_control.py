@@ -41,6 +41,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "admin.user_disable": MANAGERS,
     "admin.user_enable": MANAGERS,
     "admin.user_reset_password": MANAGERS,
+    "admin.user_temporary_password": MANAGERS,
     "admin.organisation": MANAGERS,
     "departments.index": READERS,
     "departments.detail": READERS,
@@ -181,4 +182,4 @@ def test_refusals_are_recorded_in_the_audit_log(app, web, people):
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "access.denied"))
         assert event.actor_email == people.lead.email
-        assert event.summary == "GET /admin/users"
+        assert event.summary == "Refused access: GET /admin/users"

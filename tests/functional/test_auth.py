@@ -40,13 +40,13 @@ def test_email_is_matched_case_insensitively(web, people):
     assert web.sign_in(people.cso.email.upper(), PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize("case", ["unknown user", "wrong password", "disabled account"])
+@pytest.mark.parametrize("case", ["unknown user", "wrong password", "disabled account, wrong password"])
 def test_failed_sign_in_gives_one_message_whatever_the_reason(app, web, people, case):
-    if case == "disabled account":
+    if case.startswith("disabled"):
         with app.app_context():
             set_user_active(None, db.session.get(User, people.auditor.id), False)
     email = "nobody@council.example" if case == "unknown user" else people.auditor.email
-    password = "not the right password" if case == "wrong password" else PASSWORD
+    password = PASSWORD if case == "unknown user" else "not the right password"
     response = web.sign_in(email, password)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -55,7 +55,24 @@ def test_failed_sign_in_gives_one_message_whatever_the_reason(app, web, people, 
     assert "Error: Sign in" in page  # the title says there is an error
     (event,) = _events(app, "auth.sign_in_failed")
     assert event.actor_email == email
-    assert case.split()[-1] in event.summary or "unknown" in event.summary
+    assert event.summary == {"unknown user": "Sign-in failed: unknown email address",
+                             "wrong password": "Sign-in failed: wrong password",
+                             "disabled account, wrong password": "Sign-in failed: wrong password"}[case]
+
+
+def test_a_disabled_account_is_named_only_to_someone_with_its_password(app, web, people):
+    with app.app_context():
+        set_user_active(None, db.session.get(User, people.auditor.id), False)
+    page = web.sign_in(people.auditor).get_data(as_text=True)
+    assert "Your account has been disabled" in page
+    assert web.get("/").status_code == 302  # still not signed in
+    (event,) = _events(app, "auth.sign_in_failed")
+    assert event.summary == "Sign-in failed: account disabled"
+
+
+def test_an_email_address_in_the_wrong_format_is_explained(web):
+    page = web.post("/sign-in", {"email": "not-an-email", "password": "whatever it is"}).get_data(as_text=True)
+    assert "Enter an email address in the correct format" in page
 
 
 def test_empty_sign_in_form_shows_field_errors(web, people):
@@ -168,6 +185,9 @@ def test_a_temporary_password_must_be_changed_before_anything_else(app, web, peo
         db.session.commit()
     response = web.sign_in(people.auditor)
     assert response.headers["Location"].startswith("/account/password")
+    page = web.get("/account/password").get_data(as_text=True)
+    assert "Choose your password" in page and "Temporary password" in page
+    assert "signed out on any other device" not in page
     response = web.get("/audit-log/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/account/password")
     web.post("/account/password", {"current_password": PASSWORD, "new_password": "my own phrase at last"})

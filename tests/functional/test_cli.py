@@ -106,7 +106,7 @@ def test_bad_arguments_get_clear_errors_and_change_nothing(app):
         (["user", "disable", "ghost@council.example"], 1, "No user has the email address ghost@council.example"),
         (["user", "set-password", "ghost@council.example", "--temporary"], 1, "No user has the email address"),
         (["department", "add", "HOUS", "Other"], 1, "code: A department with code HOUS already exists"),
-        (["department", "add", "!", "Other"], 1, "code: Code must be 2 to 16 letters"),
+        (["department", "add", "!", "Other"], 1, "code: Short code must be 2 to 16 letters"),
     ]
     for args, code, message in cases:
         result = runner.invoke(args=args)

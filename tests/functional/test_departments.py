@@ -52,10 +52,11 @@ def test_adding_a_department(app, web, people):
 @pytest.mark.parametrize("data,message", [
     ({"code": "HOUS"}, "A department with code HOUS already exists"),
     ({"name": "housing services"}, "A department called Housing Services already exists"),
-    ({"code": "x"}, "Code must be 2 to 16 letters"),
-    ({"code": "A B"}, "Code must be 2 to 16 letters"),
+    ({"code": "x"}, "Short code must be 2 to 16 letters, numbers or hyphens"),
+    ({"code": "A B"}, "Short code must be 2 to 16 letters, numbers or hyphens"),
     ({"name": ""}, "Enter the department&#39;s name"),
-    ({"code": "X" * 17}, "Code must be 16 characters or fewer"),
+    ({"code": "X" * 17}, "Short code must be 16 characters or fewer"),
+    ({"name": "N" * 121}, "Name must be 120 characters or fewer"),
 ])
 def test_bad_department_details_are_explained_and_nothing_is_added(app, web, people, data, message):
     web.sign_in(people.cso)
@@ -77,6 +78,9 @@ def test_changing_a_department_is_audited_with_before_and_after(app, web, people
 
 def test_retiring_and_reinstating(app, web, people):
     web.sign_in(people.cso)
+    confirm = web.get(f"/departments/{people.planning_id}/retire").get_data(as_text=True)
+    assert "Retire Planning Services?" in confirm
+    assert _department(app, "PLAN").active  # nothing happens until confirmed
     web.post(f"/departments/{people.planning_id}/retire")
     assert not _department(app, "PLAN").active
     page = web.get("/departments/").get_data(as_text=True)

@@ -35,7 +35,7 @@ def test_a_manager_adds_a_lead_officer_who_then_signs_in_and_chooses_a_password(
     response = web.post("/admin/users/new", {
         "name": "Nadia New", "email": "Nadia.New@Council.Example", "role": "lead_officer",
         "departments": [str(people.housing_id), str(people.planning_id)],
-    })
+    }, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "User added" in page
     temporary = TEMPORARY.search(page).group(1)
@@ -125,11 +125,60 @@ def test_nobody_changes_their_own_role(app, web, people):
     assert _user(app, people.cso.email).role == "community_safety_officer"
 
 
-def test_nobody_disables_themselves(app, web, people):
+@pytest.mark.parametrize("action", ["disable", "reset-password"])
+def test_nobody_disables_or_resets_themselves_here(app, web, people, action):
     web.sign_in(people.admin)
-    page = web.post(f"/admin/users/{people.admin.id}/disable").get_data(as_text=True)
-    assert "You cannot disable your own account" in page
+    confirm = web.get(f"/admin/users/{people.admin.id}/{action}").get_data(as_text=True)
+    main = confirm.split("<main")[1].split("</main>")[0]
+    assert "You cannot do this to your own account" in main and "<button" not in main
+    page = web.post(f"/admin/users/{people.admin.id}/{action}").get_data(as_text=True)
+    assert "You cannot do this to your own account" in page
     assert _user(app, people.admin.email).active
+
+
+def test_refreshing_the_temporary_password_page_does_not_reset_it_again(app, web, people):
+    web.sign_in(people.cso)
+    response = web.post(f"/admin/users/{people.other_lead.id}/reset-password")
+    assert response.status_code == 302  # post, then redirect: a refresh repeats the GET, not the reset
+    shown = web.get(response.headers["Location"]).get_data(as_text=True)
+    temporary = TEMPORARY.search(shown).group(1)
+    again = web.get(response.headers["Location"]).get_data(as_text=True)
+    assert TEMPORARY.search(again) is None and "no longer shown" in again
+    with app.app_context():
+        resets = db.session.scalar(select(db.func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "user.password_reset"))
+    assert resets == 1
+    assert WebClient(app.test_client()).sign_in(people.other_lead.email, temporary).status_code == 302
+
+
+def test_departments_for_other_roles_are_refused_not_dropped(app, web, people):
+    web.sign_in(people.cso)
+    page = web.post("/admin/users/new", {"name": "Ann Auditor", "email": "ann@council.example", "role": "auditor",
+                                         "departments": [str(people.housing_id)]}).get_data(as_text=True)
+    assert "Only lead officers answer for departments" in page
+    assert _user(app, "ann@council.example") is None
+
+
+def test_a_lead_officer_whose_department_was_retired_can_still_be_edited(app, web, people):
+    web.sign_in(people.cso)
+    web.post(f"/departments/{people.housing_id}/retire")
+    form = web.get(f"/admin/users/{people.lead.id}/edit").get_data(as_text=True)
+    assert "Housing Services (HOUS)" in form  # still listed, and ticked
+    response = web.post(f"/admin/users/{people.lead.id}/edit", {
+        "name": "Lena Lead-Smith", "email": people.lead.email, "role": "lead_officer",
+        "departments": [str(people.housing_id)]})
+    assert response.status_code == 302
+    assert "Housing Services (retired)" in web.get(f"/admin/users/{people.lead.id}").get_data(as_text=True)
+    lead = WebClient(app.test_client())
+    lead.sign_in(people.lead)
+    assert "This department has been retired" in lead.get("/").get_data(as_text=True)
+
+
+def test_adding_a_lead_officer_from_a_department_page_pre_selects_it(web, people):
+    web.sign_in(people.cso)
+    page = web.get(f"/admin/users/new?department={people.housing_id}").get_data(as_text=True)
+    assert re.search(rf'value="{people.housing_id}" checked', page)
+    assert re.search(r'value="lead_officer" checked', page)
 
 
 def test_the_last_active_administrator_is_kept(app, people):
@@ -165,7 +214,7 @@ def test_password_reset_gives_a_temporary_password_and_signs_the_user_out(app, w
     victim = new_web()
     victim.sign_in(people.other_lead)
     web.sign_in(people.cso)
-    page = web.post(f"/admin/users/{people.other_lead.id}/reset-password").get_data(as_text=True)
+    page = web.post(f"/admin/users/{people.other_lead.id}/reset-password", follow_redirects=True).get_data(as_text=True)
     temporary = TEMPORARY.search(page).group(1)
     assert victim.get("/").status_code == 302
     again = WebClient(app.test_client())
