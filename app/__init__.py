@@ -12,6 +12,7 @@ from app.config import configure
 from app.errors import register_error_handlers
 from app.extensions import register_extensions
 from app.logging_setup import register_logging
+from app.questionnaires.registry import register_questionnaires
 from app.security.access import register_access_control
 from app.security.headers import register_security_headers
 from app.security.proxies import register_proxy_fix
@@ -25,6 +26,7 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, instance_path:
     register_logging(app)
     register_proxy_fix(app)
     register_extensions(app)
+    register_questionnaires(app)
     register_sessions(app)
     register_access_control(app)
     register_templating(app)

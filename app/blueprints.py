@@ -9,8 +9,11 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
+    from app.cycles import bp as cycles_bp
     from app.departments import bp as departments_bp
     from app.main import bp as main_bp
+    from app.respond import bp as respond_bp
+    from app.review import bp as review_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, departments_bp, audit_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, departments_bp, audit_bp, cycles_bp, respond_bp, review_bp):
         app.register_blueprint(blueprint)

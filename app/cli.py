@@ -38,5 +38,14 @@ cli = FlaskGroup(
 )
 
 
+def _register_standalone_commands() -> None:
+    from app.questionnaires.commands import surveys_group
+
+    cli.add_command(surveys_group)
+
+
+_register_standalone_commands()
+
+
 def main() -> None:
     cli.main(prog_name="section17")

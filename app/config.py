@@ -66,6 +66,9 @@ class Config:
     PREFERRED_URL_SCHEME = "http"
     HSTS_SECONDS = 0
 
+    # Questionnaire definitions (*.yaml). Default: the surveys/ folder of the project.
+    SURVEYS_DIR: str | None = None
+
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     LOG_LEVEL = "INFO"
     TIMEZONE = "Europe/London"

@@ -14,12 +14,15 @@ from app.security.access import Permission, can
 class NavItem:
     label: str
     endpoint: str
-    permission: Permission | None  # None: every signed-in user
+    permission: Permission | tuple[Permission, ...] | None  # None: every signed-in user; a tuple: any of them
     section: str  # endpoints starting with this prefix mark the item as current
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "main.home", None, "main.home"),
+    NavItem("Your returns", "respond.index",
+            (Permission.RESPOND_FOR_DEPARTMENT, Permission.RESPOND_FOR_PARTNERSHIP), "respond."),
+    NavItem("Audit cycles", "cycles.index", (Permission.MANAGE_CYCLES, Permission.VIEW_ALL_RETURNS), "cycles."),
     NavItem("Departments", "departments.index", Permission.VIEW_DIRECTORY, "departments."),
     NavItem("Users", "admin.users", Permission.VIEW_DIRECTORY, "admin.user"),
     NavItem("Organisation", "admin.organisation", Permission.MANAGE_ORGANISATION, "admin.organisation"),
@@ -34,7 +37,8 @@ def navigation_for_current_user() -> list[dict[str, object]]:
     endpoint = request.endpoint or ""
     items = []
     for item in NAV_ITEMS:
-        if item.permission is not None and not can(current_user, item.permission):
+        wanted = item.permission if isinstance(item.permission, tuple) else (item.permission,)
+        if item.permission is not None and not any(can(current_user, p) for p in wanted):
             continue
         items.append(
             {"text": item.label, "href": url_for(item.endpoint), "active": endpoint.startswith(item.section)}

@@ -23,7 +23,7 @@ from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db
 from app.models import Role
-from tests.support import People, WebClient, add_department, add_user
+from tests.support import SURVEYS, People, WebClient, add_department, add_user
 
 # --------------------------------------------------------------------------- run options
 
@@ -74,7 +74,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def migrated_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     from flask_migrate import upgrade
 
-    app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url},
+    app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url, "SURVEYS_DIR": str(SURVEYS)},
                      instance_path=str(tmp_path_factory.mktemp("instance")))
     with app.app_context():
         upgrade()
@@ -94,7 +94,8 @@ def make_app(migrated_database: str, tmp_path: Any) -> Iterator[Any]:
     apps: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
-        settings = {"ENV": "test", "SQLALCHEMY_DATABASE_URI": migrated_database, **overrides}
+        settings = {"ENV": "test", "SQLALCHEMY_DATABASE_URI": migrated_database, "SURVEYS_DIR": str(SURVEYS),
+                    **overrides}
         instance = tmp_path / f"instance{len(apps)}"
         instance.mkdir()
         app = create_app(settings, instance_path=str(instance))

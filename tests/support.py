@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -15,6 +16,7 @@ from app.models import Department, Role, User
 from app.security.passwords import hash_password
 
 PASSWORD = "a long test passphrase for everyone"
+SURVEYS = Path(__file__).resolve().parent / "fixtures" / "surveys"
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -117,3 +119,33 @@ class WebClient:
 
     def set_session_cookie(self, value: str) -> None:
         self.client.set_cookie("section17_session", value)
+
+
+@dataclass
+class OpenCycle:
+    cycle_id: int
+    housing: int  # assignment ids
+    planning: int
+    partnership: int
+
+
+def open_cycle(app: Flask, people: People, *, name: str = "Audit 2026 to 2027",
+               definitions: tuple[str, ...] = ("small-departmental", "small-partnership")) -> OpenCycle:
+    """An open cycle: the departmental questionnaire for every department, the checklist for the partnership."""
+    from datetime import date, timedelta
+
+    from app.cycles.services import CycleDetails, QuestionnaireChoice, create_cycle
+    from app.cycles.services import open_cycle as open_it
+    from app.models import Assignment
+
+    with app.app_context():
+        today = date.today()
+        cycle = create_cycle(None, CycleDetails(name, today - timedelta(days=200), today + timedelta(days=165),
+                                                today + timedelta(days=30),
+                                                tuple(QuestionnaireChoice(d) for d in definitions)))
+        open_it(None, cycle, today)
+        by_key: dict[Any, int] = {}
+        for assignment in db.session.scalars(db.select(Assignment).where(Assignment.cycle_id == cycle.id)):
+            by_key[assignment.department_id or "partnership"] = assignment.id
+        return OpenCycle(cycle.id, by_key.get(people.housing_id, 0), by_key.get(people.planning_id, 0),
+                         by_key.get("partnership", 0))

@@ -10,6 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from app.models import Department, Role
@@ -35,8 +36,9 @@ class UserForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def set_choices(self, roles: list[Role], departments: list[Department]) -> None:
-        self.role.choices = [(role.value, ROLE_LABELS[role]) for role in roles]
-        self.departments.choices = [(d.id, f"{d.name} ({d.code})") for d in departments]
+        self.role.choices = [SelectChoice(role.value, ROLE_LABELS[role]) for role in roles]
+        self.departments.choices = [SelectChoice(d.id, f"{d.name} ({d.code})" + ("" if d.active else ", retired"))
+                                    for d in departments]
 
 
 class OrganisationForm(FlaskForm):

@@ -41,7 +41,7 @@ def _user_form(obj=None) -> UserForm:
 
 
 def _role_hints(form: UserForm) -> dict:
-    return {"items": [{"hint": {"text": ROLE_DESCRIPTIONS[Role(value)]}} for value, _ in form.role.choices]}
+    return {"items": [{"hint": {"text": ROLE_DESCRIPTIONS[Role(choice.value)]}} for choice in form.role.choices]}
 
 
 @bp.route("/users")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from flask import jsonify, render_template
 from flask_login import current_user
@@ -11,8 +12,9 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db, limiter
 from app.main import bp
-from app.main.services import community_safety_contacts, home_summary
+from app.main.services import community_safety_contacts, cycle_summary, home_summary
 from app.models import Role
+from app.respond.services import returns_for
 from app.security.access import public, signed_in
 
 log = logging.getLogger(__name__)
@@ -29,10 +31,13 @@ _HOME_TEMPLATES = {
 @signed_in
 def home() -> str:
     role = Role(current_user.role)
+    user = current_user._get_current_object()
     if role == Role.LEAD_OFFICER:
-        return render_template(_HOME_TEMPLATES[role], departments=current_user.departments,
-                               contacts=community_safety_contacts())
-    return render_template(_HOME_TEMPLATES[role], summary=home_summary(include_recent=role != Role.AUDITOR))
+        return render_template(_HOME_TEMPLATES[role], departments=user.departments,
+                               contacts=community_safety_contacts(), returns=returns_for(user))
+    return render_template(_HOME_TEMPLATES[role], summary=home_summary(include_recent=role != Role.AUDITOR),
+                           cycle=cycle_summary(date.today()),
+                           returns=returns_for(user) if role == Role.COMMUNITY_SAFETY_OFFICER else [])
 
 
 @bp.route("/accessibility")

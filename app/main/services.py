@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from app.audit.services import recent_events
+from app.cycles.services import ProgressCount, current_cycle, cycle_assignments, progress
 from app.departments.services import list_departments
 from app.extensions import db
-from app.models import AuditEvent, Department, Role, User
+from app.models import AuditEvent, Cycle, Department, Role, User
 from app.models.types import utcnow
+from app.questionnaires.workflow import Status
 from app.users.services import count_users_by_role, list_users
 
 
@@ -57,6 +59,24 @@ def home_summary(*, include_recent: bool = True) -> HomeSummary:
         failed_sign_ins_last_week=failed,
         recent=recent_events(10) if include_recent else [],
     )
+
+
+@dataclass(frozen=True)
+class CycleSummary:
+    cycle: Cycle
+    progress: list[ProgressCount]
+    total: int
+    awaiting_review: int
+
+
+def cycle_summary(today: date) -> CycleSummary | None:
+    """The open cycle at a glance: how many returns are in each state, and how many wait for review."""
+    cycle = current_cycle()
+    if cycle is None:
+        return None
+    assignments = cycle_assignments(cycle)
+    waiting = sum(1 for a in assignments if a.status == Status.SUBMITTED.value)
+    return CycleSummary(cycle, progress(assignments, today), len(assignments), waiting)
 
 
 def community_safety_contacts() -> list[User]:

@@ -40,10 +40,15 @@ class Permission(StrEnum):
     MANAGE_ADMINS = "manage_admins"
     MANAGE_DEPARTMENTS = "manage_departments"
     MANAGE_ORGANISATION = "manage_organisation"
+    RESPOND_FOR_DEPARTMENT = "respond_for_department"  # answer your own departments' returns
+    RESPOND_FOR_PARTNERSHIP = "respond_for_partnership"  # answer the partnership's returns (hallmarks)
+    VIEW_ALL_RETURNS = "view_all_returns"
+    MANAGE_CYCLES = "manage_cycles"
+    REVIEW_RETURNS = "review_returns"  # accept, or return with a reason
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.LEAD_OFFICER: frozenset({Permission.VIEW_OWN_DEPARTMENTS}),
+    Role.LEAD_OFFICER: frozenset({Permission.VIEW_OWN_DEPARTMENTS, Permission.RESPOND_FOR_DEPARTMENT}),
     Role.COMMUNITY_SAFETY_OFFICER: frozenset(
         {
             Permission.VIEW_DIRECTORY,
@@ -51,10 +56,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_USERS,
             Permission.MANAGE_DEPARTMENTS,
             Permission.MANAGE_ORGANISATION,
+            Permission.RESPOND_FOR_PARTNERSHIP,
+            Permission.VIEW_ALL_RETURNS,
+            Permission.MANAGE_CYCLES,
+            Permission.REVIEW_RETURNS,
         }
     ),
-    # Auditors read everything and change nothing: no MANAGE_* permission, ever.
-    Role.AUDITOR: frozenset({Permission.VIEW_DIRECTORY, Permission.VIEW_AUDIT_LOG}),
+    # Auditors read everything and change nothing: no MANAGE_*, RESPOND_* or REVIEW_* permission, ever.
+    Role.AUDITOR: frozenset({Permission.VIEW_DIRECTORY, Permission.VIEW_AUDIT_LOG, Permission.VIEW_ALL_RETURNS}),
     Role.ADMIN: frozenset(
         {
             Permission.VIEW_DIRECTORY,
@@ -133,6 +142,9 @@ def enforce_access() -> Any:
         abort(403)
     if not rule.public:
         if not current_user.is_authenticated:
+            keep = getattr(current_app.view_functions.get(endpoint), "_on_expired_post", None)
+            if keep is not None and request.method == "POST":
+                return keep()  # the session ended while answering: keep what was posted, then sign in
             return login_manager.unauthorized()
         if not rule.allows(permissions_for(current_user)):
             from app.audit.services import record_event

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.security.access import public
-from tests.support import WebClient
+from tests.support import OpenCycle, WebClient, open_cycle
 
 ANONYMOUS = "anonymous"
 LEAD, CSO, AUDITOR, ADMIN = "lead_officer", "community_safety_officer", "auditor", "admin"
@@ -23,6 +23,8 @@ EVERYONE = frozenset(ROLES)
 SIGNED_IN = frozenset({LEAD, CSO, AUDITOR, ADMIN})
 READERS = frozenset({CSO, AUDITOR, ADMIN})
 MANAGERS = frozenset({CSO, ADMIN})
+RESPONDERS = frozenset({LEAD, CSO})  # lead officers for their departments, the CSO for the partnership
+RETURN_READERS = frozenset({CSO, AUDITOR})
 
 EXPECTED: dict[str, frozenset[str]] = {
     "main.home": SIGNED_IN,
@@ -50,12 +52,35 @@ EXPECTED: dict[str, frozenset[str]] = {
     "departments.retire": MANAGERS,
     "departments.reinstate": MANAGERS,
     "audit.index": READERS,
+    "cycles.index": RETURN_READERS,
+    "cycles.detail": RETURN_READERS,
+    "cycles.new": frozenset({CSO}),
+    "cycles.edit": frozenset({CSO}),
+    "cycles.open_": frozenset({CSO}),
+    "cycles.close": frozenset({CSO}),
+    "respond.index": RESPONDERS,
+    "respond.task_list": RESPONDERS,
+    "respond.section": RESPONDERS,
+    "respond.check": RESPONDERS,
+    "respond.submit_return": RESPONDERS,
+    "respond.confirmation": RESPONDERS,
+    "review.detail": RETURN_READERS,
+    "review.accept_return": frozenset({CSO}),
+    "review.return_return": frozenset({CSO}),
 }
 
 
-def _requests(app: Flask, people) -> list[tuple[str, str, str]]:
-    """(endpoint, method, url) for every route, with real objects in the URLs."""
-    samples = {"user_id": people.other_lead.id, "department_id": people.planning_id}
+def _requests(app: Flask, people, role: str = ADMIN) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every route, with real objects in the URLs.
+
+    Each role gets a return it may answer where there is one: the lead officer their own
+    department's, the community safety officer the partnership's. Other departments'
+    returns are tested in test_object_access.py.
+    """
+    cycle = _cycle(app, people)
+    assignment = cycle.partnership if role == CSO else cycle.housing
+    samples = {"user_id": people.other_lead.id, "department_id": people.planning_id, "cycle_id": cycle.cycle_id,
+               "assignment_id": assignment, "section_id": "leadership" if role == CSO else "planning"}
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -67,6 +92,13 @@ def _requests(app: Flask, people) -> list[tuple[str, str, str]]:
     # Signing out or changing a password ends the session: do those last.
     last = {"auth.change_password": 1, "auth.sign_out": 2}
     return sorted(found, key=lambda r: last.get(r[0], 0))
+
+
+def _cycle(app: Flask, people) -> OpenCycle:
+    """One open cycle per test database (created on first use)."""
+    if not hasattr(app, "_test_cycle"):
+        app._test_cycle = open_cycle(app, people)
+    return app._test_cycle
 
 
 def _client_for(app: Flask, people, role: str) -> WebClient:
@@ -92,7 +124,7 @@ def test_each_role_reaches_exactly_what_it_should(make_app, people, role):
     app = make_app(WTF_CSRF_ENABLED=False)
     web = _client_for(app, people, role)
     problems = []
-    for endpoint, method, url in _requests(app, people):
+    for endpoint, method, url in _requests(app, people, role):
         response = web.client.open(url, method=method, data={})
         location = response.headers.get("Location", "")
         sent_to_sign_in = (response.status_code == 302 and location.startswith("/sign-in")
@@ -138,8 +170,9 @@ def _snapshot(app: Flask) -> dict[str, list]:
 def test_no_get_request_changes_anything(make_app, people, role):
     app = make_app()
     web = _client_for(app, people, role)
+    _cycle(app, people)
     before = _snapshot(app)
-    for _endpoint, method, url in _requests(app, people):
+    for _endpoint, method, url in _requests(app, people, role):
         if method == "GET":
             web.get(url)
     assert _snapshot(app) == before
@@ -154,10 +187,12 @@ def _someone_allowed(endpoint: str) -> str:
 
 def test_every_state_changing_request_needs_a_csrf_token(app, people):
     refused = []
-    for endpoint, method, url in _requests(app, people):
+    for endpoint, method, _ in _requests(app, people):
         if method == "GET":
             continue
-        web = _client_for(app, people, _someone_allowed(endpoint))
+        role = _someone_allowed(endpoint)
+        url = dict(((e, m), u) for e, m, u in _requests(app, people, role))[(endpoint, method)]
+        web = _client_for(app, people, role)
         before = _snapshot(app)
         response = web.client.open(url, method=method, data={"name": "Changed", "council_name": "Changed"})
         if response.status_code != 400 or _snapshot(app) != before:

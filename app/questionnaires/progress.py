@@ -1,0 +1,73 @@
+"""How complete a return is: per section, and what is missing before it can be submitted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.questionnaires.answers import AnswerValue, action_field, evidence_field, value_field
+from app.questionnaires.conditions import visible_question_ids
+from app.questionnaires.definition import DEFAULT_ACTION_LABEL, Definition, Question, Section
+
+
+class SectionStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+SECTION_STATUS_LABELS = {
+    SectionStatus.NOT_STARTED: "Not yet started",
+    SectionStatus.IN_PROGRESS: "In progress",
+    SectionStatus.COMPLETED: "Completed",
+}
+
+
+@dataclass(frozen=True)
+class Missing:
+    question: Question
+    field: str
+    message: str
+
+
+def _missing_for(question: Question, answer: AnswerValue | None) -> list[Missing]:
+    found: list[Missing] = []
+    if not (answer and answer.answered):
+        if question.required:
+            found.append(Missing(question, value_field(question), "Answer this question"))
+        return found
+    value = None if answer.not_applicable else answer.value
+    if question.evidence.required_when(value if value is not None else "") and not answer.evidence:
+        label = question.evidence.label or "evidence"
+        found.append(Missing(question, evidence_field(question), f"Give {label[0].lower() + label[1:]}"))
+    if question.action.required_when(value if value is not None else "") and not answer.action:
+        label = question.action.label or DEFAULT_ACTION_LABEL
+        found.append(Missing(question, action_field(question), f"Say {label[0].lower() + label[1:]}"))
+    return found
+
+
+def missing_answers(definition: Definition, answers: Mapping[str, AnswerValue]) -> list[Missing]:
+    """Everything that stops the return being submitted, in question order."""
+    visible = visible_question_ids(definition, answers)
+    found: list[Missing] = []
+    for question in definition.questions:
+        if question.id in visible:
+            found.extend(_missing_for(question, answers.get(question.id)))
+    return found
+
+
+def section_status(definition: Definition, section: Section, answers: Mapping[str, AnswerValue]) -> SectionStatus:
+    visible = visible_question_ids(definition, answers)
+    shown = [q for q in section.questions if q.id in visible]
+    if not any(answers.get(q.id) and answers[q.id].answered for q in shown) and not any(
+        answers.get(q.id) and (answers[q.id].evidence or answers[q.id].action) for q in shown
+    ):
+        return SectionStatus.NOT_STARTED
+    if any(_missing_for(q, answers.get(q.id)) for q in shown):
+        return SectionStatus.IN_PROGRESS
+    return SectionStatus.COMPLETED
+
+
+def is_complete(definition: Definition, answers: Mapping[str, AnswerValue]) -> bool:
+    return not missing_answers(definition, answers)

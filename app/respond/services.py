@@ -1,0 +1,340 @@
+"""Answering a return: who may, saving a section, conflicts, submitting, and kept answers.
+
+Rules that protect answers:
+
+- Every save is stored at once. A page with one bad value still saves the good
+  ones; the bad one is shown back with its error and the text as typed.
+- Saves carry the version the page was built from. If someone else changed one
+  of the same answers since, nothing on the page is saved and both values are
+  shown (a conflict), never a silent overwrite. Answers nobody else touched are
+  merged.
+- The assignment's version column is an optimistic lock, so two saves or two
+  submits that start from the same state cannot both succeed: exactly one
+  submission, exactly one audit event.
+- Answers posted after the session expired are kept (PendingSave) and shown
+  back after signing in again, in the same browser, to someone who may edit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import abort
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
+
+from app.audit.services import record_event
+from app.extensions import db
+from app.models import Answer, Assignment, Cycle, CycleStatus, PendingSave, Role, User
+from app.models.types import utcnow
+from app.questionnaires.answers import AnswerValue, FieldProblem, FormData, parse_question, unknown_question_fields
+from app.questionnaires.conditions import hidden_answered, visible_question_ids
+from app.questionnaires.definition import Definition, Question, Section
+from app.questionnaires.progress import Missing, missing_answers
+from app.questionnaires.registry import definition_from_snapshot
+from app.questionnaires.workflow import Action, Status, is_editable, next_status
+from app.security.access import Permission, can
+
+PENDING_LIFETIME = timedelta(days=1)
+PENDING_MAX_FIELDS = 400
+PENDING_MAX_CHARACTERS = 400_000
+
+
+class ReturnReadOnly(Exception):
+    """The return cannot be changed now (submitted, accepted, or its cycle is not open)."""
+
+
+class BadSubmission(Exception):
+    """The posted form does not match the page (tampered with, or from an older definition)."""
+
+
+# --------------------------------------------------------------------------- who may see and answer
+
+
+def may_respond(user: Any, assignment: Assignment) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if assignment.respondent_type == "department":
+        return (user.role == Role.LEAD_OFFICER and can(user, Permission.RESPOND_FOR_DEPARTMENT)
+                and any(d.id == assignment.department_id for d in user.departments))
+    if assignment.respondent_type == "partnership":
+        return can(user, Permission.RESPOND_FOR_PARTNERSHIP)
+    return False
+
+
+def may_read(user: Any, assignment: Assignment) -> bool:
+    return may_respond(user, assignment) or can(user, Permission.VIEW_ALL_RETURNS)
+
+
+def returns_for(user: User) -> list[Assignment]:
+    """The returns this person answers, newest cycle first (draft cycles have none)."""
+    query = (select(Assignment).join(Cycle).where(Cycle.status != CycleStatus.DRAFT.value)
+             .options(selectinload(Assignment.cycle), selectinload(Assignment.department),
+                      selectinload(Assignment.snapshot))
+             .order_by(Cycle.period_start.desc(), Assignment.id))
+    if user.role == Role.LEAD_OFFICER:
+        department_ids = [d.id for d in user.departments]
+        if not department_ids:
+            return []
+        query = query.where(Assignment.respondent_type == "department", Assignment.department_id.in_(department_ids))
+    elif can(user, Permission.RESPOND_FOR_PARTNERSHIP):
+        query = query.where(Assignment.respondent_type == "partnership")
+    else:
+        return []
+    return list(db.session.scalars(query))
+
+
+def get_return_for_respondent(user: Any, assignment_id: int) -> Assignment:
+    """404 for anything the user may not answer: nobody learns that other returns exist."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or not may_respond(user, assignment):
+        abort(404)
+    return assignment
+
+
+def get_return_for_reader(user: Any, assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or not may_read(user, assignment):
+        abort(404)
+    return assignment
+
+
+def definition_of(assignment: Assignment) -> Definition:
+    return definition_from_snapshot(assignment.snapshot)
+
+
+def section_or_404(definition: Definition, section_id: str) -> Section:
+    section = definition.section(section_id)
+    if section is None:
+        abort(404)
+    return section
+
+
+def is_read_only(assignment: Assignment) -> bool:
+    return assignment.cycle.status != CycleStatus.OPEN.value or not is_editable(assignment.status)
+
+
+# --------------------------------------------------------------------------- stored answers
+
+
+def _as_value(row: Answer | None) -> AnswerValue:
+    if row is None:
+        return AnswerValue()
+    return AnswerValue(row.value, bool(row.not_applicable), row.evidence or "", row.action or "")
+
+
+def _audit_value(answer: AnswerValue) -> dict[str, Any]:
+    return {"value": answer.value, "not_applicable": answer.not_applicable, "evidence": answer.evidence,
+            "action": answer.action}
+
+
+def answer_rows(assignment: Assignment) -> dict[str, Answer]:
+    rows = db.session.scalars(select(Answer).where(Answer.assignment_id == assignment.id)
+                              .options(selectinload(Answer.updated_by)))
+    return {row.question_id: row for row in rows}
+
+
+def stored_answers(assignment: Assignment) -> dict[str, AnswerValue]:
+    return {qid: _as_value(row) for qid, row in answer_rows(assignment).items()}
+
+
+def visible_questions(definition: Definition, answers: Mapping[str, AnswerValue]) -> set[str]:
+    return visible_question_ids(definition, answers)
+
+
+# --------------------------------------------------------------------------- saving a section
+
+
+@dataclass(frozen=True)
+class Conflict:
+    question: Question
+    theirs: AnswerValue
+    yours: AnswerValue
+    changed_by: str
+    changed_at: datetime | None
+
+
+@dataclass
+class SaveResult:
+    changed: list[str] = field(default_factory=list)
+    problems: list[FieldProblem] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    version: int = 0
+
+
+def page_question_ids(section: Section, form: FormData) -> list[str]:
+    """The questions the page showed (its hidden 'questions' field), checked against the section."""
+    listed = [qid for qid in str(form.get("questions", "")).split(",") if qid]
+    known = {q.id for q in section.questions}
+    if not listed or any(qid not in known for qid in listed) or len(set(listed)) != len(listed):
+        raise BadSubmission("the list of questions on the page does not match this section")
+    return listed
+
+
+def save_section(user: User, assignment: Assignment, section: Section, form: FormData, *, base_version: int,
+                 overwrite: bool = False) -> SaveResult:
+    """Store the page's answers. See the module docstring for the rules."""
+    if unknown_question_fields(section, form):
+        raise BadSubmission("the form has answers for questions that are not on this page")
+    page_ids = page_question_ids(section, form)
+    questions = [q for q in section.questions if q.id in page_ids]
+    for attempt in range(2):
+        if is_read_only(assignment):
+            raise ReturnReadOnly()
+        result = _try_save(user, assignment, questions, form, base_version=base_version, overwrite=overwrite)
+        try:
+            db.session.commit()
+            return result
+        except StaleDataError:
+            # Someone saved between our read and our write: look again at the fresh state.
+            db.session.rollback()
+            db.session.expire_all()
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _try_save(user: User, assignment: Assignment, questions: list[Question], form: FormData, *,
+              base_version: int, overwrite: bool) -> SaveResult:
+    result = SaveResult(version=assignment.version)
+    parsed: dict[str, AnswerValue] = {}
+    for question in questions:
+        answer, problems = parse_question(question, form)
+        if problems:
+            result.problems.extend(problems)
+        else:
+            parsed[question.id] = answer
+    rows = answer_rows(assignment)
+    if not overwrite:
+        for question in questions:
+            row = rows.get(question.id)
+            new = parsed.get(question.id)
+            if row is not None and new is not None and row.changed_in_version > base_version and _as_value(row) != new:
+                who = row.updated_by.name if row.updated_by else "someone else"
+                result.conflicts.append(Conflict(question, _as_value(row), new, who, row.updated_at))
+        if result.conflicts:
+            return result
+    changes = {qid: new for qid, new in parsed.items() if _as_value(rows.get(qid)) != new}
+    if not changes:
+        return result
+    new_version = assignment.version + 1
+    now = utcnow()
+    for qid, new in changes.items():
+        row = rows.get(qid)
+        before = _as_value(row)
+        if row is None:
+            row = Answer(assignment_id=assignment.id, question_id=qid)
+            db.session.add(row)
+        row.value, row.not_applicable, row.evidence, row.action = new.value, new.not_applicable, new.evidence, new.action
+        row.changed_in_version, row.updated_by_id, row.updated_at = new_version, user.id, now
+        record_event("answer.changed", object_type="assignment", object_id=assignment.id, actor=user,
+                     summary=f"Changed the answer to {qid}",
+                     before={"question": qid, **_audit_value(before)} if rows.get(qid) else None,
+                     after={"question": qid, **_audit_value(new)})
+    old_status = assignment.status
+    assignment.status = next_status(assignment.status, Action.SAVE).value
+    assignment.started_at = assignment.started_at or now
+    assignment.updated_at = now  # always an UPDATE, so the version check and increment happen
+    if assignment.status != old_status:
+        record_event("assignment.started", object_type="assignment", object_id=assignment.id, actor=user,
+                     summary=f"Started the return for {assignment.respondent_name}",
+                     before={"status": old_status}, after={"status": assignment.status})
+    result.changed = list(changes)
+    result.version = new_version
+    return result
+
+
+# --------------------------------------------------------------------------- submitting
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    outcome: str  # submitted | already_submitted | incomplete | changed_since | read_only
+    missing: tuple[Missing, ...] = ()
+
+
+def submit(user: User, assignment: Assignment, *, base_version: int) -> SubmitResult:
+    """Submit once. A second submit of the same return (double click, two tabs) finds it submitted."""
+    for _attempt in range(2):
+        if assignment.status in (Status.SUBMITTED.value, Status.ACCEPTED.value):
+            return SubmitResult("already_submitted")
+        if assignment.cycle.status != CycleStatus.OPEN.value:
+            return SubmitResult("read_only")
+        if assignment.version != base_version:
+            return SubmitResult("changed_since")
+        definition = definition_of(assignment)
+        answers = stored_answers(assignment)
+        missing = missing_answers(definition, answers)
+        if missing:
+            return SubmitResult("incomplete", tuple(missing))
+        rows = answer_rows(assignment)
+        for qid in hidden_answered(definition, answers):
+            row = rows[qid]
+            record_event("answer.cleared", object_type="assignment", object_id=assignment.id, actor=user,
+                         summary=f"Cleared the answer to {qid}: the question no longer applies",
+                         before={"question": qid, **_audit_value(_as_value(row))}, after=None)
+            db.session.delete(row)
+        old_status = assignment.status
+        assignment.status = next_status(assignment.status, Action.SUBMIT).value
+        assignment.submitted_at = utcnow()
+        assignment.submitted_by_id = user.id
+        assignment.submission_count = (assignment.submission_count or 0) + 1
+        assignment.updated_at = assignment.submitted_at
+        record_event("assignment.submitted", object_type="assignment", object_id=assignment.id, actor=user,
+                     summary=f"Submitted the return for {assignment.respondent_name}"
+                             + (f" (submission {assignment.submission_count})" if assignment.submission_count > 1
+                                else ""),
+                     before={"status": old_status}, after={"status": assignment.status,
+                                                           "submission": assignment.submission_count})
+        try:
+            db.session.commit()
+            return SubmitResult("submitted")
+        except StaleDataError:
+            db.session.rollback()
+            db.session.expire_all()
+    return SubmitResult("already_submitted" if assignment.status == Status.SUBMITTED.value else "changed_since")
+
+
+# --------------------------------------------------------------------------- kept answers after a session ends
+
+
+def stash_posted_answers(assignment_id: int, section_id: str, form: FormData) -> str | None:
+    """Keep a page's answers posted without a live session; return a token for the browser's cookie."""
+    if db.session.get(Assignment, assignment_id) is None or len(section_id) > 64:
+        return None
+    kept = {name: [str(v) for v in form.getlist(name)] for name in form.keys()
+            if name.startswith("q-") or name in ("questions", "version")}
+    if len(kept) > PENDING_MAX_FIELDS or sum(len(v) for values in kept.values() for v in values) > PENDING_MAX_CHARACTERS:
+        return None
+    db.session.execute(delete(PendingSave).where(PendingSave.created_at < utcnow() - PENDING_LIFETIME))
+    token = secrets.token_urlsafe(32)
+    db.session.add(PendingSave(token=token, assignment_id=assignment_id, section_id=section_id, form=kept))
+    db.session.commit()
+    return token
+
+
+def kept_answers(token: str | None, assignment: Assignment, section_id: str) -> MultiDict | None:
+    """Answers kept for this browser, this return and this page, if any and still fresh."""
+    if not token:
+        return None
+    pending = db.session.scalar(select(PendingSave).where(PendingSave.token == token))
+    if (pending is None or pending.assignment_id != assignment.id or pending.section_id != section_id
+            or pending.created_at < utcnow() - PENDING_LIFETIME):
+        return None
+    form: MultiDict = MultiDict()
+    for name, values in pending.form.items():
+        for value in values:
+            form.add(name, value)
+    return form
+
+
+def discard_kept_answers(token: str | None) -> None:
+    if token:
+        db.session.execute(delete(PendingSave).where(PendingSave.token == token))
+        db.session.commit()

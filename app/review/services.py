@@ -1,0 +1,79 @@
+"""Reviewing returns: accept one, or return it with a reason the lead officer will see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.audit.services import record_event
+from app.extensions import db
+from app.models import Assignment, AuditEvent, CycleStatus, User
+from app.models.types import utcnow
+from app.questionnaires.workflow import Action, InvalidTransition, next_status
+
+REASON_MAX_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class ReviewProblem(Exception):
+    field: str
+    message: str
+
+
+def _review(actor: User, assignment: Assignment, action: Action, *, base_version: int, reason: str = "") -> None:
+    if assignment.cycle.status != CycleStatus.OPEN.value:
+        raise ReviewProblem("reason", "This cycle is closed, so its returns can no longer be reviewed")
+    if assignment.version != base_version:
+        raise ReviewProblem("reason", "This return changed while you were looking at it. Check it again")
+    try:
+        new_status = next_status(assignment.status, action)
+    except InvalidTransition as error:
+        raise ReviewProblem("reason", f"You {error}") from None
+    old_status = assignment.status
+    assignment.status = new_status.value
+    assignment.reviewed_at = utcnow()
+    assignment.reviewed_by_id = actor.id
+    assignment.updated_at = assignment.reviewed_at
+    if action == Action.RETURN:
+        assignment.return_reason = reason
+    verb = "Accepted" if action == Action.ACCEPT else "Returned"
+    record_event(f"assignment.{'accepted' if action == Action.ACCEPT else 'returned'}", object_type="assignment",
+                 object_id=assignment.id, actor=actor, summary=f"{verb} the return for {assignment.respondent_name}",
+                 before={"status": old_status},
+                 after={"status": new_status.value, **({"reason": reason} if reason else {})})
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ReviewProblem("reason", "This return changed while you were looking at it. Check it again") from None
+
+
+def accept(actor: User, assignment: Assignment, *, base_version: int) -> None:
+    _review(actor, assignment, Action.ACCEPT, base_version=base_version)
+
+
+def return_for_changes(actor: User, assignment: Assignment, reason: str, *, base_version: int) -> None:
+    reason = " ".join(reason.split()) if "\n" not in reason else reason.strip()
+    if not reason:
+        raise ReviewProblem("reason", "Say what needs to change, so the lead officer knows what to do")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ReviewProblem("reason", f"Reason must be {REASON_MAX_LENGTH:,} characters or fewer")
+    _review(actor, assignment, Action.RETURN, base_version=base_version, reason=reason)
+
+
+def history(assignment: Assignment) -> list[AuditEvent]:
+    """Every step in the life of this return, oldest first (answer changes summarised separately)."""
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "assignment", AuditEvent.object_id == str(assignment.id),
+                                 AuditEvent.action.like("assignment.%"))
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ))
+
+
+def answer_change_count(assignment: Assignment) -> int:
+    return len(db.session.scalars(
+        select(AuditEvent.id).where(AuditEvent.object_type == "assignment",
+                                    AuditEvent.object_id == str(assignment.id),
+                                    AuditEvent.action.like("answer.%"))).all())
