@@ -39,7 +39,8 @@ class QuestionnaireSnapshot(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     sha256: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(200))
-    content: Mapped[Any] = mapped_column(JSONType)
+    # Loaded only when needed: the parsed Definition is cached per snapshot (see questionnaires.registry).
+    content: Mapped[Any] = mapped_column(JSONType, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from flask import g
+from flask import current_app, g
 from sqlalchemy import select
 
 from app.audit.services import record_event
@@ -19,16 +20,28 @@ class OrganisationNames:
     partnership_name: str
 
 
+# Every page shows the names, and they almost never change: each process keeps them for a short
+# while. A change shows at once in the process that made it, and in the others within this time.
+NAMES_CACHE_SECONDS = 30.0
+
+
 def current_organisation() -> OrganisationNames:
-    """The names for this request (read once per request)."""
+    """The names for this request."""
     if "organisation" not in g:
-        row = db.session.scalar(select(Organisation).limit(1))
-        g.organisation = (
-            OrganisationNames(row.council_name, row.partnership_name)
-            if row
-            else OrganisationNames(DEFAULT_COUNCIL_NAME, DEFAULT_PARTNERSHIP_NAME)
-        )
+        cache = current_app.extensions.setdefault("organisation_names", {})
+        names, fetched = cache.get("names"), cache.get("at", 0.0)
+        if names is None or time.monotonic() - fetched > NAMES_CACHE_SECONDS:
+            row = db.session.scalar(select(Organisation).limit(1))
+            names = (OrganisationNames(row.council_name, row.partnership_name) if row
+                     else OrganisationNames(DEFAULT_COUNCIL_NAME, DEFAULT_PARTNERSHIP_NAME))
+            cache.update(names=names, at=time.monotonic())
+        g.organisation = names
     return g.organisation
+
+
+def forget_cached_names() -> None:
+    current_app.extensions.get("organisation_names", {}).clear()
+    g.pop("organisation", None)
 
 
 def update_organisation(council_name: str, partnership_name: str) -> Organisation:
@@ -48,5 +61,5 @@ def update_organisation(council_name: str, partnership_name: str) -> Organisatio
             summary="Organisation names changed", before=before, after=after,
         )
     db.session.commit()
-    g.pop("organisation", None)
+    forget_cached_names()
     return row

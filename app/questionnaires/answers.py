@@ -116,13 +116,13 @@ def _number(question: Question, raw: str) -> tuple[Any, str | None]:
         text = text.removesuffix("%")
     if "," in text:
         return None, "Enter the number without commas, for example 1500 or 3.4"
-    example = "for example 45 or 12.5" if question.type == "percentage" else "for example 12 or 3.5"
+    enter_a_number = _enter_a_number(question)
     try:
         number = Decimal(text)
     except InvalidOperation:
-        return None, f"Enter a number, {example}"
+        return None, enter_a_number
     if not number.is_finite():
-        return None, f"Enter a number, {example}"
+        return None, enter_a_number
     if abs(number) >= _LARGEST_NUMBER:
         return None, "Enter a smaller number"
     if question.integer and number != number.to_integral_value():
@@ -138,6 +138,14 @@ def _number(question: Question, raw: str) -> tuple[Any, str | None]:
     if number == number.to_integral_value():
         return int(number), None
     return float(round(number, 4)), None
+
+
+def _enter_a_number(question: Question) -> str:
+    if question.type == "percentage":
+        return "Enter a number, for example 45 or 12.5"
+    if question.integer:
+        return "Enter a whole number, for example 12"
+    return "Enter a number, for example 12 or 3.5"
 
 
 def _show(value: float) -> str:

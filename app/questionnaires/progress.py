@@ -8,7 +8,13 @@ from enum import StrEnum
 
 from app.questionnaires.answers import AnswerValue, action_field, evidence_field, value_field
 from app.questionnaires.conditions import visible_question_ids
-from app.questionnaires.definition import DEFAULT_ACTION_LABEL, Definition, Question, Section
+from app.questionnaires.definition import (
+    DEFAULT_ACTION_LABEL,
+    DEFAULT_EVIDENCE_LABEL,
+    Definition,
+    Question,
+    Section,
+)
 
 
 class SectionStatus(StrEnum):
@@ -31,19 +37,25 @@ class Missing:
     message: str
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _missing_for(question: Question, answer: AnswerValue | None) -> list[Missing]:
+    """What is missing for one question, in words that name the question."""
     found: list[Missing] = []
+    quoted = f"‘{question.text}’"
     if not (answer and answer.answered):
         if question.required:
-            found.append(Missing(question, value_field(question), "Answer this question"))
+            found.append(Missing(question, value_field(question), f"Answer {quoted}"))
         return found
     value = None if answer.not_applicable else answer.value
     if question.evidence.required_when(value if value is not None else "") and not answer.evidence:
-        label = question.evidence.label or "evidence"
-        found.append(Missing(question, evidence_field(question), f"Give {label[0].lower() + label[1:]}"))
+        label = _lower_first(question.evidence.label or DEFAULT_EVIDENCE_LABEL)
+        found.append(Missing(question, evidence_field(question), f"Give {label} for {quoted}"))
     if question.action.required_when(value if value is not None else "") and not answer.action:
-        label = question.action.label or DEFAULT_ACTION_LABEL
-        found.append(Missing(question, action_field(question), f"Say {label[0].lower() + label[1:]}"))
+        label = _lower_first(question.action.label or DEFAULT_ACTION_LABEL)
+        found.append(Missing(question, action_field(question), f"Say {label} for {quoted}"))
     return found
 
 

@@ -179,14 +179,16 @@ def _follow_up(question: Question, spec: FollowUp, name: str, default_label: str
     if not spec.asked:
         return None
     label = spec.label or default_label
+    default_hint = ("For example, a document, a report, minutes of a meeting, or a page of your service plan."
+                    if default_label == DEFAULT_EVIDENCE_LABEL else "")
     if spec.mode == "required":
-        hint = spec.hint
+        hint = spec.hint or default_hint
     elif spec.required_for:
         needed = " or ".join(f"‘{question.label_for(v)}’" for v in sorted(spec.required_for))
-        hint = " ".join(filter(None, [spec.hint, f"Needed if you answer {needed}."]))
+        hint = " ".join(filter(None, [spec.hint or default_hint, f"Needed if you answer {needed}."]))
     else:
         label = f"{label} (optional)"
-        hint = spec.hint
+        hint = spec.hint or default_hint
     params: dict[str, Any] = {
         "id": name, "name": name, "label": {"text": label, "classes": "govuk-label--s"},
         "value": raw.get(name, "") or "", "maxlength": FOLLOW_UP_MAX_LENGTH, "rows": 3,
@@ -198,9 +200,15 @@ def _follow_up(question: Question, spec: FollowUp, name: str, default_label: str
 
 
 def question_view(definition: Definition, question: Question, number: int, raw: RawValues,
-                  errors: Mapping[str, str]) -> QuestionView:
+                  errors: Mapping[str, str], page_question_ids: frozenset[str] | None = None) -> QuestionView:
+    """Parameters for one question. A show_if that only refers to other pages was already applied by
+    the server (the question is only sent when it applies), so it is not repeated on the page."""
     name = value_field(question)
-    condition_text = describe_condition(definition, question.show_if) if question.show_if else ""
+    condition = question.show_if
+    if condition is not None and page_question_ids is not None \
+            and not set(condition.question_ids()) & page_question_ids:
+        condition = None
+    condition_text = describe_condition(definition, condition) if condition else ""
     title = f"{number}. {question.text}"
     hint = _hint(question, condition_text)
     error = _error(errors, name)
@@ -282,5 +290,5 @@ def question_view(definition: Definition, question: Question, number: int, raw: 
         evidence=_follow_up(question, question.evidence, evidence_field(question), DEFAULT_EVIDENCE_LABEL, raw,
                             errors),
         action=_follow_up(question, question.action, action_field(question), DEFAULT_ACTION_LABEL, raw, errors),
-        condition=condition_json(question.show_if), condition_text=condition_text,
+        condition=condition_json(condition), condition_text=condition_text,
     )

@@ -8,10 +8,11 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.questionnaires.answers import FieldProblem
+from app.extensions import limiter
 from app.questionnaires.progress import SECTION_STATUS_LABELS, SectionStatus, missing_answers, section_status
-from app.questionnaires.rendering import format_answer, question_view, raw_from_answer, raw_from_form
+from app.questionnaires.rendering import format_answer, raw_from_answer, raw_from_form
 from app.respond import bp
+from app.respond.question_html import question_html
 from app.respond.services import (
     BadSubmission,
     ReturnReadOnly,
@@ -32,6 +33,7 @@ from app.security.access import Permission, allow
 
 RESPONDERS = (Permission.RESPOND_FOR_DEPARTMENT, Permission.RESPOND_FOR_PARTNERSHIP)
 KEPT_COOKIE = "section17_kept_answers"
+KEPT_ANSWERS_LIMIT = "30 per hour"
 
 
 def _user():
@@ -43,8 +45,10 @@ def keep_answers_after_expiry(view):
 
     def keep() -> Response:
         args = request.view_args or {}
-        token = stash_posted_answers(int(args.get("assignment_id", 0)), str(args.get("section_id", "")),
-                                     request.form)
+        # Anyone can reach this without signing in, so it is limited per client address.
+        with limiter.limit(KEPT_ANSWERS_LIMIT, scope="kept-answers"):
+            token = stash_posted_answers(int(args.get("assignment_id", 0)), str(args.get("section_id", "")),
+                                         request.form)
         response = redirect(url_for("auth.sign_in", next=request.path, timed_out=1, kept=1 if token else None))
         if token:
             response.set_cookie(KEPT_COOKIE, token, max_age=86400, httponly=True, samesite="Lax",
@@ -89,15 +93,16 @@ def _page_questions(definition, section, answers):
 
 
 def _render_section(assignment, definition, section, raw_by_question, problems, *, kept=False, version=None,
-                    status=200):
-    answers = stored_answers(assignment)
+                    status=200, answers=None):
+    answers = stored_answers(assignment) if answers is None else answers
     questions = _page_questions(definition, section, answers)
     errors = {p.field: p.message for p in problems}
-    views = [question_view(definition, q, number, raw_by_question.get(q.id, {}), errors)
-             for number, q in enumerate(questions, 1)]
+    on_page = frozenset(q.id for q in questions)
+    blocks = [question_html(assignment.snapshot.sha256, definition, q, number, raw_by_question.get(q.id, {}), errors,
+                            on_page) for number, q in enumerate(questions, 1)]
     position = definition.sections.index(section)
     response = make_response(render_template(
-        "respond/section.html", assignment=assignment, definition=definition, section=section, views=views,
+        "respond/section.html", assignment=assignment, definition=definition, section=section, blocks=blocks,
         problems=problems, error_list=[{"text": p.message, "href": f"#{p.field}"} for p in problems],
         kept=kept, version=assignment.version if version is None else version,
         position=position, question_ids=",".join(q.id for q in questions),
@@ -119,12 +124,12 @@ def section(assignment_id: int, section_id: str) -> Response | str:
 
     if request.method == "GET":
         kept = kept_answers(token, assignment, page.id)
+        answers = stored_answers(assignment)
         if kept is not None:
             raw = {q.id: raw_from_form(q, kept) for q in page.questions}
         else:
-            answers = stored_answers(assignment)
             raw = {q.id: raw_from_answer(q, answers.get(q.id)) for q in page.questions}
-        return _render_section(assignment, definition, page, raw, [], kept=kept is not None)
+        return _render_section(assignment, definition, page, raw, [], kept=kept is not None, answers=answers)
 
     base_version = request.form.get("version", type=int)
     if base_version is None:
@@ -176,10 +181,9 @@ def _render_check(assignment, declaration_error: str | None = None, status: int 
     definition = definition_of(assignment)
     answers = stored_answers(assignment)
     missing = missing_answers(definition, answers)
-    problems = [FieldProblem(m.question.id, m.field, f"{m.question.text}: {m.message.lower()}") for m in missing]
     return make_response(render_template(
         "respond/check.html", assignment=assignment, definition=definition, answers=answers,
-        visible=visible_questions(definition, answers), missing=missing, problems=problems,
+        visible=visible_questions(definition, answers), missing=missing,
         declaration_error=declaration_error,
     ), status)
 

@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import abort
-from sqlalchemy import delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
@@ -90,16 +90,25 @@ def returns_for(user: User) -> list[Assignment]:
     return list(db.session.scalars(query))
 
 
+def _load_return(assignment_id: int) -> Assignment | None:
+    """The return with what every page shows of it (its answers too), in one query."""
+    return db.session.scalar(
+        select(Assignment).where(Assignment.id == assignment_id)
+        .options(joinedload(Assignment.cycle), joinedload(Assignment.snapshot), joinedload(Assignment.department),
+                 joinedload(Assignment.answers))
+    )
+
+
 def get_return_for_respondent(user: Any, assignment_id: int) -> Assignment:
     """404 for anything the user may not answer: nobody learns that other returns exist."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = _load_return(assignment_id)
     if assignment is None or not may_respond(user, assignment):
         abort(404)
     return assignment
 
 
 def get_return_for_reader(user: Any, assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = _load_return(assignment_id)
     if assignment is None or not may_read(user, assignment):
         abort(404)
     return assignment
@@ -134,13 +143,16 @@ def _audit_value(answer: AnswerValue) -> dict[str, Any]:
             "action": answer.action}
 
 
-def answer_rows(assignment: Assignment) -> dict[str, Answer]:
-    rows = db.session.scalars(select(Answer).where(Answer.assignment_id == assignment.id)
-                              .options(selectinload(Answer.updated_by)))
-    return {row.question_id: row for row in rows}
+def answer_rows(assignment: Assignment, *, with_authors: bool = False) -> dict[str, Answer]:
+    query = select(Answer).where(Answer.assignment_id == assignment.id)
+    if with_authors:
+        query = query.options(selectinload(Answer.updated_by))
+    return {row.question_id: row for row in db.session.scalars(query)}
 
 
 def stored_answers(assignment: Assignment) -> dict[str, AnswerValue]:
+    if "answers" not in inspect(assignment).unloaded:  # loaded with the return: no second query
+        return {row.question_id: _as_value(row) for row in assignment.answers}
     return {qid: _as_value(row) for qid, row in answer_rows(assignment).items()}
 
 
@@ -210,7 +222,7 @@ def _try_save(user: User, assignment: Assignment, questions: list[Question], for
             result.problems.extend(problems)
         else:
             parsed[question.id] = answer
-    rows = answer_rows(assignment)
+    rows = answer_rows(assignment, with_authors=True)
     if not overwrite:
         for question in questions:
             row = rows.get(question.id)

@@ -15,6 +15,7 @@ import secrets
 from flask import Flask, request, session
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db, login_manager
 from app.models import User
@@ -37,7 +38,8 @@ class ActivitySessionInterface(SecureCookieSessionInterface):
 def load_user(user_id: str) -> User | None:
     try:
         id_part, token = user_id.split(":", 1)
-        user = db.session.get(User, int(id_part))
+        # Departments come with the user: every page checks what the user may see by them.
+        user = db.session.get(User, int(id_part), options=[joinedload(User.departments)])
     except (ValueError, TypeError):
         return None
     if user is None or not user.active:

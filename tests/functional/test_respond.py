@@ -182,7 +182,7 @@ def test_check_answers_lists_what_is_missing_with_links(lead, cycle):
     page = html.unescape(lead.get(f"/returns/{cycle.housing}/check").get_data(as_text=True))
     assert "You cannot submit yet" in page
     assert f'href="/returns/{cycle.housing}/sections/planning#q-plan-mentions-duty-evidence"' in page
-    assert "Does your service plan mention the duty?: give evidence" in page
+    assert "Give evidence for ‘Does your service plan mention the duty?’" in page
     assert "Submit return" not in page
 
 
@@ -348,9 +348,62 @@ def test_the_partnership_checklist_needs_evidence_for_met_and_an_action_for_not_
     url = f"/returns/{cycle.partnership}/sections/leadership"
     save(cso, url, {"q-strategy-group": "met", "q-member-training": "not_met"})
     page = html.unescape(cso.get(f"/returns/{cycle.partnership}/check").get_data(as_text=True))
-    assert "Is there a strategy group of the responsible authorities?: give what shows this is met" in page
-    assert "Have members had training on the partnership's work?: say what you plan to do, and by when" in page
+    assert "Give what shows this is met for ‘Is there a strategy group of the responsible authorities?’" in page
+    assert "Say what you plan to do, and by when for ‘Have members had training on the partnership's work?’" in page
     save(cso, url, {"q-strategy-group": "not_applicable", "q-member-training": "not_met",
                     "q-member-training-action": "Training for new members by March"})
     page = cso.get(f"/returns/{cycle.partnership}/check").get_data(as_text=True)
     assert "Submit return" in page and "Not applicable" in page
+
+
+def test_kept_answers_from_unknown_visitors_are_limited(app, web, cycle):
+    url = section_url(cycle, "people")
+    for _ in range(30):
+        assert web.post(url, {"questions": "staff-count", "q-staff-count": "1"}, csrf=False).status_code == 302
+    assert web.post(url, {"questions": "staff-count", "q-staff-count": "1"}, csrf=False).status_code == 429
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PendingSave)) == 30
+
+
+def test_a_follow_up_to_an_earlier_page_is_only_sent_when_it_applies(make_app, people, tmp_path):
+    import shutil
+
+    from tests.support import SURVEYS
+
+    surveys = tmp_path / "surveys"
+    shutil.copytree(SURVEYS, surveys)
+    path = surveys / "small-departmental.yaml"
+    path.write_text(path.read_text().replace(
+        "      - id: lead-name\n        type: text\n",
+        "      - id: lead-name\n        type: text\n        show_if: {question: plan-mentions-duty, equals: \"yes\"}\n"))
+    app = make_app(SURVEYS_DIR=str(surveys))
+    cycle = open_cycle(app, people)
+    lead = WebClient(app.test_client())
+    lead.sign_in(people.lead)
+    assert 'name="q-lead-name"' not in lead.get(section_url(cycle, "people")).get_data(as_text=True)
+    save(lead, section_url(cycle), {"q-plan-mentions-duty": "yes"})
+    page = lead.get(section_url(cycle, "people")).get_data(as_text=True)
+    assert 'name="q-lead-name"' in page and "data-show-if" not in page.split('id="q-lead-name-block"')[1][:40]
+
+
+def test_hostile_answers_and_definition_text_are_escaped_on_every_page(make_app, people, tmp_path):
+    import shutil
+
+    from tests.support import SURVEYS
+
+    surveys = tmp_path / "surveys"
+    shutil.copytree(SURVEYS, surveys)
+    path = surveys / "small-departmental.yaml"
+    path.write_text(path.read_text().replace("Look for a community safety section.",
+                                             "'<img src=x onerror=alert(1)>'"))
+    app = make_app(SURVEYS_DIR=str(surveys))
+    cycle = open_cycle(app, people)
+    lead = WebClient(app.test_client())
+    lead.sign_in(people.lead)
+    hostile = '"><script>alert(1)</script>'
+    save(lead, section_url(cycle), {"q-plan-mentions-duty": "yes", "q-plan-mentions-duty-evidence": hostile,
+                                    "q-plan-notes": hostile})
+    for url in (section_url(cycle), f"/returns/{cycle.housing}/check"):
+        page = lead.get(url).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

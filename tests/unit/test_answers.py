@@ -61,12 +61,12 @@ def test_numbers(raw, expected):
 @pytest.mark.parametrize("raw,message", [
     ("3,4", "Enter the number without commas, for example 1500 or 3.4"),
     ("1,500", "Enter the number without commas, for example 1500 or 3.4"),
-    ("twelve", "Enter a number, for example 12 or 3.5"),
+    ("twelve", "Enter a whole number, for example 12"),
     ("12.5", "Enter a whole number"),
     ("-1", "Number must be between 0 and 100000"),
     ("100001", "Number must be between 0 and 100000"),
-    ("NaN", "Enter a number, for example 12 or 3.5"),
-    ("-Infinity", "Enter a number, for example 12 or 3.5"),
+    ("NaN", "Enter a whole number, for example 12"),
+    ("-Infinity", "Enter a whole number, for example 12"),
     ("1e20", "Enter a smaller number"),
 ])
 def test_bad_numbers_are_refused_never_guessed(raw, message):

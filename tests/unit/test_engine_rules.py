@@ -96,8 +96,9 @@ def test_required_questions_and_required_evidence_are_reported_in_order():
     del answers["staff-count"]
     missing = [(m.question.id, m.field, m.message) for m in missing_answers(DEFINITION, answers)]
     assert missing == [
-        ("plan-mentions-duty", "q-plan-mentions-duty-evidence", "Give evidence"),
-        ("staff-count", "q-staff-count", "Answer this question"),
+        ("plan-mentions-duty", "q-plan-mentions-duty-evidence",
+         "Give evidence for ‘Does your service plan mention the duty?’"),
+        ("staff-count", "q-staff-count", "Answer ‘How many staff does the department employ?’"),
     ]
 
 
@@ -113,7 +114,8 @@ def test_evidence_required_only_for_some_answers():
     answers["lead-named"] = AnswerValue("nobody")
     assert is_complete(DEFINITION, answers)
     answers["lead-named"] = AnswerValue("head")
-    assert [m.message for m in missing_answers(DEFINITION, answers)] == ["Give their name and job title"]
+    assert [m.message for m in missing_answers(DEFINITION, answers)] == [
+        "Give their name and job title for ‘Who leads on Section 17 in your department?’"]
 
 
 def test_not_applicable_counts_as_an_answer():
