@@ -14,6 +14,8 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.respond import bp as respond_bp
     from app.review import bp as review_bp
+    from app.surveys import bp as surveys_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, departments_bp, audit_bp, cycles_bp, respond_bp, review_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, departments_bp, audit_bp, cycles_bp, respond_bp, review_bp,
+                      surveys_bp):
         app.register_blueprint(blueprint)

@@ -15,19 +15,52 @@ class NavItem:
     label: str
     endpoint: str
     permission: Permission | tuple[Permission, ...] | None  # None: every signed-in user; a tuple: any of them
-    section: str  # endpoints starting with this prefix mark the item as current
+    sections: tuple[str, ...]  # endpoints starting with one of these mark the item as current
 
+
+SETTINGS_SECTIONS = ("main.settings", "departments.", "admin.", "surveys.", "audit.")
 
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("Home", "main.home", None, "main.home"),
+    NavItem("Home", "main.home", None, ("main.home",)),
     NavItem("Your returns", "respond.index",
-            (Permission.RESPOND_FOR_DEPARTMENT, Permission.RESPOND_FOR_PARTNERSHIP), "respond."),
-    NavItem("Audit cycles", "cycles.index", (Permission.MANAGE_CYCLES, Permission.VIEW_ALL_RETURNS), "cycles."),
-    NavItem("Departments", "departments.index", Permission.VIEW_DIRECTORY, "departments."),
-    NavItem("Users", "admin.users", Permission.VIEW_DIRECTORY, "admin.user"),
-    NavItem("Organisation", "admin.organisation", Permission.MANAGE_ORGANISATION, "admin.organisation"),
-    NavItem("Audit log", "audit.index", Permission.VIEW_AUDIT_LOG, "audit."),
+            (Permission.RESPOND_FOR_DEPARTMENT, Permission.RESPOND_FOR_PARTNERSHIP), ("respond.",)),
+    NavItem("Audit cycles", "cycles.index", (Permission.MANAGE_CYCLES, Permission.VIEW_ALL_RETURNS),
+            ("cycles.", "review.")),
+    NavItem("Settings and records", "main.settings", Permission.VIEW_DIRECTORY, SETTINGS_SECTIONS),
 )
+
+
+@dataclass(frozen=True)
+class SettingsLink:
+    label: str
+    endpoint: str
+    permission: Permission | tuple[Permission, ...]
+    description: str
+
+
+SETTINGS_LINKS: tuple[SettingsLink, ...] = (
+    SettingsLink("Departments", "departments.index", Permission.VIEW_DIRECTORY,
+                 "The council's departments and their Section 17 lead officers."),
+    SettingsLink("Users", "admin.users", Permission.VIEW_DIRECTORY,
+                 "Everyone who can sign in, their roles and departments."),
+    SettingsLink("Questionnaires", "surveys.index", (Permission.MANAGE_QUESTIONNAIRES, Permission.VIEW_ALL_RETURNS),
+                 "The questionnaires cycles can use, and importing your own checklist."),
+    SettingsLink("Organisation", "admin.organisation", Permission.MANAGE_ORGANISATION,
+                 "The council's and the partnership's names."),
+    SettingsLink("Audit log", "audit.index", Permission.VIEW_AUDIT_LOG,
+                 "Every sign-in, change and refused request, with the values before and after."),
+)
+
+
+def _allowed(permission: Permission | tuple[Permission, ...] | None) -> bool:
+    if permission is None:
+        return True
+    wanted = permission if isinstance(permission, tuple) else (permission,)
+    return any(can(current_user, p) for p in wanted)
+
+
+def settings_links_for_current_user() -> list[SettingsLink]:
+    return [link for link in SETTINGS_LINKS if _allowed(link.permission)]
 
 
 def navigation_for_current_user() -> list[dict[str, object]]:
@@ -37,10 +70,8 @@ def navigation_for_current_user() -> list[dict[str, object]]:
     endpoint = request.endpoint or ""
     items = []
     for item in NAV_ITEMS:
-        wanted = item.permission if isinstance(item.permission, tuple) else (item.permission,)
-        if item.permission is not None and not any(can(current_user, p) for p in wanted):
+        if not _allowed(item.permission):
             continue
-        items.append(
-            {"text": item.label, "href": url_for(item.endpoint), "active": endpoint.startswith(item.section)}
-        )
+        items.append({"text": item.label, "href": url_for(item.endpoint),
+                      "active": any(endpoint.startswith(section) for section in item.sections)})
     return items

@@ -20,6 +20,7 @@ from app.cycles.services import (
     create_cycle,
     cycle_assignments,
     get_cycle_or_404,
+    grouped_returns,
     list_cycles,
     open_cycle,
     progress,
@@ -110,18 +111,21 @@ def edit(cycle_id: int) -> Response | str:
 @allow(Permission.MANAGE_CYCLES, Permission.VIEW_ALL_RETURNS)
 def detail(cycle_id: int) -> str:
     cycle = get_cycle_or_404(cycle_id)
-    assignments = cycle_assignments(cycle)
+    returns = grouped_returns(cycle_assignments(cycle))
     today = date.today()
     wanted = request.args.get("status") or None
     labels = {status.value: STATUS_LABELS[status] for status in Status} | {"overdue": OVERDUE_LABEL}
-    if wanted in labels:
-        assignments_shown = [a for a in assignments
-                             if display_status(a.status, a.due_date, today)[0] == labels[wanted]]
-    else:
-        wanted, assignments_shown = None, assignments
-    return render_template("cycles/detail.html", cycle=cycle, assignments=assignments_shown, total=len(assignments),
-                           progress=progress(assignments, today), status_filter=wanted, status_labels=labels,
-                           kind_labels=KIND_LABELS, definitions=registry.available())
+
+    def shown(assignments):
+        if wanted not in labels:
+            return assignments
+        return [a for a in assignments if display_status(a.status, a.due_date, today)[0] == labels[wanted]]
+
+    return render_template(
+        "cycles/detail.html", cycle=cycle, returns=returns, departments=shown(returns.departments),
+        partnership=shown(returns.partnership), peers=shown(returns.peers), total=len(returns.departments),
+        progress=progress(returns.departments, today), status_filter=wanted if wanted in labels else None,
+        status_labels=labels, kind_labels=KIND_LABELS, definitions=registry.available())
 
 
 def _confirm(cycle, *, heading: str, explanation: str, button: str, action) -> Response | str:

@@ -219,9 +219,32 @@ class ProgressCount:
 def cycle_assignments(cycle: Cycle) -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).where(Assignment.cycle_id == cycle.id)
-        .options(selectinload(Assignment.department), selectinload(Assignment.snapshot))
+        .options(selectinload(Assignment.department), selectinload(Assignment.snapshot),
+                 selectinload(Assignment.peer_partnership))
         .order_by(Assignment.respondent_type, Assignment.id)
     ))
+
+
+@dataclass(frozen=True)
+class CycleReturns:
+    """A cycle's returns in the three groups people ask about separately."""
+
+    departments: list[Assignment]
+    partnership: list[Assignment]
+    peers: list[Assignment]
+
+    @property
+    def awaiting_review(self) -> int:
+        return sum(1 for a in (*self.departments, *self.partnership) if a.status == Status.SUBMITTED.value)
+
+
+def grouped_returns(assignments: list[Assignment]) -> CycleReturns:
+    return CycleReturns(
+        departments=sorted((a for a in assignments if a.respondent_type == "department"),
+                           key=lambda a: a.respondent_name),
+        partnership=[a for a in assignments if a.respondent_type == "partnership"],
+        peers=sorted((a for a in assignments if a.respondent_type == "peer"), key=lambda a: a.respondent_name),
+    )
 
 
 def progress(assignments: list[Assignment], today: date) -> list[ProgressCount]:

@@ -6,18 +6,24 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.demo.services import load_demo
+from app.demo.services import DemoProblem, load_demo
 
 
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load the demo council, its departments and one user per role (safe to run again).
+    """Load the demo council mid-way through an audit (safe to run again).
 
-    Prints one line per demo user: role, email and password, separated by spaces.
-    Each run sets new passwords for the demo users.
+    Its 13 departments with their lead officers, one user in every other role, an open
+    audit cycle with returns in every state, a partly complete hallmark checklist and
+    the peer partnerships' answers. Prints one line per demo user: role, email and
+    password, separated by spaces. Each run sets new passwords for the demo users.
     """
     if current_app.config["ENV"] == "production":
         raise click.ClickException("The demo loads made-up data and does not run in production.")
-    for credential in load_demo():
+    try:
+        credentials = load_demo()
+    except DemoProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    for credential in credentials:
         click.echo(f"{credential.role.value} {credential.email} {credential.password}")

@@ -1,27 +1,53 @@
-"""Demo data: a district council with its 13 departments and one user per role.
+"""Demo data: a district council mid-way through its Section 17 audit.
 
-Idempotent: running it again adds nothing twice. Each run gives the demo users
-fresh passwords and returns them, so the command can print working credentials
-without ever storing a password in a readable form.
+South Derbyshire District Council with its 13 departments, a lead officer for
+each, one community safety officer, an auditor and an administrator; an open
+audit cycle using the three questionnaires in surveys/, with returns in every
+state (accepted, submitted, returned with a reason, in progress, not started),
+a partly complete hallmark checklist, and the peer partnerships' answers about
+how they mainstream the duty (from a real survey of the family group).
+
+Idempotent: running it again adds nothing twice. Each run gives every demo
+user a fresh password and returns them, so the command can print working
+credentials without a password ever being stored readably.
 """
 
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from importlib import resources
 
 from sqlalchemy import select
 
+from app.audit.services import record_event
+from app.cycles.services import CycleDetails, QuestionnaireChoice, create_cycle, open_cycle
+from app.demo.answers import departmental_answers, partnership_answers, peer_answers
+from app.demo.content import DEPARTMENTS, RETURN_REASONS, DemoDepartment
 from app.departments.services import create_department, find_department_by_code
 from app.extensions import db
-from app.models import Organisation, Role, User
+from app.models import Answer, Assignment, Cycle, Organisation, PeerPartnership, Role, User
+from app.models.types import utcnow
 from app.organisation.services import update_organisation
+from app.questionnaires import registry
+from app.questionnaires.answers import AnswerValue
+from app.questionnaires.definition import Definition
+from app.questionnaires.registry import definition_from_snapshot
 from app.users.services import create_user, find_user, generate_temporary_password, reset_password
 
 COUNCIL_NAME = "South Derbyshire District Council"
 PARTNERSHIP_NAME = "South Derbyshire Community Safety Partnership"
+OWN_PARTNERSHIP = "South Derbyshire"
 EMAIL_DOMAIN = "south-derbyshire.example"
+CYCLE_NAME = "Section 17 audit 2026 to 2027"
+QUESTIONNAIRES = ("departmental-self-assessment", "hallmarks-of-effective-partnership", "peer-benchmarking")
+FAMILY_GROUP = "Family group, 2001/02"
+
+
+class DemoProblem(Exception):
+    pass
 
 
 @dataclass(frozen=True)
@@ -32,13 +58,23 @@ class DemoUser:
     departments: tuple[str, ...] = ()
 
 
-DEMO_USERS: tuple[DemoUser, ...] = (
-    # One person leading two departments is common in district councils.
-    DemoUser("Priya Shah", f"priya.shah@{EMAIL_DOMAIN}", Role.LEAD_OFFICER, ("HOUS", "ENVH")),
-    DemoUser("Gareth Evans", f"gareth.evans@{EMAIL_DOMAIN}", Role.COMMUNITY_SAFETY_OFFICER),
-    DemoUser("Helen Okafor", f"helen.okafor@{EMAIL_DOMAIN}", Role.AUDITOR),
-    DemoUser("Sam Whitfield", f"sam.whitfield@{EMAIL_DOMAIN}", Role.ADMIN),
-)
+def _email(name: str) -> str:
+    return f"{name.lower().replace(' ', '.')}@{EMAIL_DOMAIN}"
+
+
+def demo_users() -> tuple[DemoUser, ...]:
+    """One user per role first (the lead officer leads two departments), then the other lead officers."""
+    leads: dict[str, list[str]] = defaultdict(list)
+    for department in DEPARTMENTS:
+        leads[department.lead_name].append(department.code)
+    first = DemoUser("Priya Shah", _email("Priya Shah"), Role.LEAD_OFFICER, tuple(sorted(leads.pop("Priya Shah"))))
+    return (
+        first,
+        DemoUser("Gareth Evans", _email("Gareth Evans"), Role.COMMUNITY_SAFETY_OFFICER),
+        DemoUser("Helen Okafor", _email("Helen Okafor"), Role.AUDITOR),
+        DemoUser("Sam Whitfield", _email("Sam Whitfield"), Role.ADMIN),
+        *(DemoUser(name, _email(name), Role.LEAD_OFFICER, tuple(codes)) for name, codes in leads.items()),
+    )
 
 
 @dataclass(frozen=True)
@@ -48,28 +84,167 @@ class DemoCredential:
     password: str
 
 
-def demo_departments() -> list[dict[str, str]]:
-    text = resources.files("app.demo").joinpath("data/departments.csv").read_text(encoding="utf-8")
+def _data(name: str) -> list[dict[str, str]]:
+    text = resources.files("app.demo").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
-def load_demo() -> list[DemoCredential]:
+def demo_departments() -> list[dict[str, str]]:
+    return _data("departments.csv")
+
+
+def load_demo(today: date | None = None) -> list[DemoCredential]:
     """Create whatever of the demo is missing; return working credentials for each demo user."""
+    today = today or date.today()
     if db.session.scalar(select(Organisation).limit(1)) is None:
         update_organisation(COUNCIL_NAME, PARTNERSHIP_NAME)
     for row in demo_departments():
         if find_department_by_code(row["code"]) is None:
             create_department(row["code"], row["name"], row["example_links_to_crime_and_disorder"])
-
-    credentials = []
-    for spec in DEMO_USERS:
-        password = generate_temporary_password()
-        user: User | None = find_user(spec.email)
-        if user is None:
-            department_ids = [d.id for code in spec.departments if (d := find_department_by_code(code))]
-            create_user(None, name=spec.name, email=spec.email, role=spec.role.value,
-                        department_ids=department_ids, password=password)
-        else:
-            reset_password(None, user, new_password=password)
-        credentials.append(DemoCredential(spec.role, spec.email, password))
+    credentials = [_ensure_user(spec) for spec in demo_users()]
+    peers = _ensure_peers()
+    if db.session.scalar(select(Cycle).where(Cycle.name == CYCLE_NAME)) is None:
+        _create_demo_cycle(today, peers)
     return credentials
+
+
+def _ensure_user(spec: DemoUser) -> DemoCredential:
+    password = generate_temporary_password()
+    user = find_user(spec.email)
+    if user is None:
+        department_ids = [d.id for code in spec.departments if (d := find_department_by_code(code))]
+        create_user(None, name=spec.name, email=spec.email, role=spec.role.value, department_ids=department_ids,
+                    password=password)
+    else:
+        reset_password(None, user, new_password=password)
+    return DemoCredential(spec.role, spec.email, password)
+
+
+def _ensure_peers() -> dict[str, PeerPartnership]:
+    peers: dict[str, PeerPartnership] = {}
+    for row in _data("peer_approaches.csv"):
+        name = row["partnership"]
+        if name in peers:
+            continue
+        peer = db.session.scalar(select(PeerPartnership).where(PeerPartnership.name == name))
+        if peer is None:
+            peer = PeerPartnership(name=name, area=row["county"], family_group=FAMILY_GROUP,
+                                   is_own=name == OWN_PARTNERSHIP)
+            db.session.add(peer)
+        peers[name] = peer
+    db.session.commit()
+    return peers
+
+
+# --------------------------------------------------------------------------- the demo cycle
+
+
+def _event(action: str, assignment: Assignment, actor: User | None, when: datetime, summary: str, *,
+           before: dict | None = None, after: dict | None = None, actor_email: str | None = None) -> None:
+    event = record_event(action, object_type="assignment", object_id=assignment.id, actor=actor,
+                         actor_email=actor_email, summary=summary, before=before, after=after)
+    event.occurred_at = when
+
+
+def _store_answers(assignment: Assignment, answers: dict[str, AnswerValue], by: User | None,
+                   when: datetime) -> None:
+    for question_id, answer in answers.items():
+        db.session.add(Answer(assignment_id=assignment.id, question_id=question_id, value=answer.value,
+                              not_applicable=answer.not_applicable, evidence=answer.evidence, action=answer.action,
+                              changed_in_version=1, updated_by_id=by.id if by else None, updated_at=when))
+
+
+def _require_questionnaires() -> dict[str, Definition]:
+    available = registry.available()
+    missing = [q for q in QUESTIONNAIRES if q not in available]
+    if missing:
+        raise DemoProblem(f"The demo needs these questionnaires in {registry.surveys_dir()}: {', '.join(missing)}")
+    return {q: available[q].definition for q in QUESTIONNAIRES}
+
+
+def _create_demo_cycle(today: date, peers: dict[str, PeerPartnership]) -> None:
+    _require_questionnaires()
+    officer = find_user(_email("Gareth Evans"))
+    now = utcnow()
+    opened = now - timedelta(days=21)
+    cycle = create_cycle(officer, CycleDetails(
+        CYCLE_NAME, date(2026, 4, 1), date(2027, 3, 31), today + timedelta(days=28),
+        tuple(QuestionnaireChoice(q) for q in QUESTIONNAIRES)))
+    open_cycle(officer, cycle, today)
+    cycle.opened_at = opened
+    by_code = {d.code: d for d in DEPARTMENTS}
+    for assignment in db.session.scalars(select(Assignment).where(Assignment.cycle_id == cycle.id)):
+        definition = definition_from_snapshot(assignment.snapshot)
+        if assignment.respondent_type == "department":
+            spec = by_code.get(assignment.department.code)
+            if spec is not None:
+                _play_department(assignment, definition, spec, officer, opened)
+        elif assignment.respondent_type == "partnership":
+            _store_answers(assignment, partnership_answers(definition), officer, opened + timedelta(days=6))
+            assignment.status = "in_progress"
+            assignment.started_at = opened + timedelta(days=2)
+            _event("assignment.started", assignment, officer, assignment.started_at,
+                   "Started the return for The partnership", before={"status": "not_started"},
+                   after={"status": "in_progress"})
+    peer_choice = next(c for c in cycle.questionnaires if c.definition_id == "peer-benchmarking")
+    _play_peers(cycle, peer_choice.snapshot, peers, opened)
+    db.session.commit()
+
+
+def _play_department(assignment: Assignment, definition: Definition, spec: DemoDepartment, officer: User | None,
+                     opened: datetime) -> None:
+    """Answers and a believable history for one department's return."""
+    if spec.status == "not_started":
+        return
+    lead = find_user(_email(spec.lead_name))
+    name = assignment.department.name
+    offset = sum(map(ord, spec.code)) % 5
+    started = opened + timedelta(days=1 + offset)
+    sections = None if spec.status != "in_progress" else max(1, round(len(definition.sections) * 0.6))
+    _store_answers(assignment, departmental_answers(definition, spec, name, sections=sections), lead,
+                   started + timedelta(days=2))
+    assignment.started_at = started
+    assignment.status = "in_progress"
+    _event("assignment.started", assignment, lead, started, f"Started the return for {name}",
+           before={"status": "not_started"}, after={"status": "in_progress"})
+    if spec.status == "in_progress":
+        return
+    submitted = started + timedelta(days=6 + offset)
+    assignment.submitted_at, assignment.submitted_by_id, assignment.submission_count = submitted, lead.id, 1
+    _event("assignment.submitted", assignment, lead, submitted, f"Submitted the return for {name}",
+           before={"status": "in_progress"}, after={"status": "submitted", "submission": 1})
+    assignment.status = "submitted"
+    if spec.status == "submitted":
+        return
+    reviewed = submitted + timedelta(days=3)
+    assignment.reviewed_at, assignment.reviewed_by_id = reviewed, officer.id if officer else None
+    if spec.status == "returned":
+        reason = RETURN_REASONS[spec.code]
+        assignment.status, assignment.return_reason = "returned", reason
+        _event("assignment.returned", assignment, officer, reviewed, f"Returned the return for {name}",
+               before={"status": "submitted"}, after={"status": "returned", "reason": reason})
+    else:
+        assignment.status = "accepted"
+        _event("assignment.accepted", assignment, officer, reviewed, f"Accepted the return for {name}",
+               before={"status": "submitted"}, after={"status": "accepted"})
+
+
+def _play_peers(cycle: Cycle, snapshot, peers: dict[str, PeerPartnership], opened: datetime) -> None:
+    """The peers' reported approaches, as submitted returns of the peer questionnaire."""
+    definition = definition_from_snapshot(snapshot)
+    reported: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in _data("peer_approaches.csv"):
+        reported[row["partnership"]][row["approach"]] = row["status"]
+    for index, (name, approaches) in enumerate(reported.items()):
+        peer = peers[name]
+        assignment = Assignment(cycle=cycle, snapshot=snapshot, respondent_type="peer", peer_partnership=peer,
+                                status="submitted", due_date=cycle.deadline, submission_count=1,
+                                started_at=opened + timedelta(days=3 + index),
+                                submitted_at=opened + timedelta(days=5 + index))
+        db.session.add(assignment)
+        db.session.flush()
+        _store_answers(assignment, peer_answers(definition, approaches, two_tier=True), None,
+                       assignment.submitted_at)
+        _event("assignment.submitted", assignment, None, assignment.submitted_at,
+               f"Submitted the return for {name}", actor_email=f"peer contact, {name}",
+               before={"status": "in_progress"}, after={"status": "submitted", "submission": 1})

@@ -14,8 +14,9 @@ from app.extensions import db, limiter
 from app.main import bp
 from app.main.services import community_safety_contacts, cycle_summary, home_summary
 from app.models import Role
+from app.navigation import settings_links_for_current_user
 from app.respond.services import returns_for
-from app.security.access import public, signed_in
+from app.security.access import Permission, allow, public, signed_in
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,12 @@ def home() -> str:
     return render_template(_HOME_TEMPLATES[role], summary=home_summary(include_recent=role != Role.AUDITOR),
                            cycle=cycle_summary(date.today()),
                            returns=returns_for(user) if role == Role.COMMUNITY_SAFETY_OFFICER else [])
+
+
+@bp.route("/settings")
+@allow(Permission.VIEW_DIRECTORY)
+def settings() -> str:
+    return render_template("main/settings.html", links=settings_links_for_current_user())
 
 
 @bp.route("/accessibility")

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.audit.services import recent_events
-from app.cycles.services import ProgressCount, current_cycle, cycle_assignments, progress
+from app.cycles.services import ProgressCount, current_cycle, cycle_assignments, grouped_returns, progress
 from app.departments.services import list_departments
 from app.extensions import db
-from app.models import AuditEvent, Cycle, Department, Role, User
+from app.models import Assignment, AuditEvent, Cycle, Department, Role, User
 from app.models.types import utcnow
 from app.questionnaires.workflow import Status
 from app.users.services import count_users_by_role, list_users
@@ -64,19 +64,23 @@ def home_summary(*, include_recent: bool = True) -> HomeSummary:
 @dataclass(frozen=True)
 class CycleSummary:
     cycle: Cycle
-    progress: list[ProgressCount]
-    total: int
+    progress: list[ProgressCount]  # departments' returns
+    total: int  # departments' returns
     awaiting_review: int
+    partnership: list[Assignment]
+    peers_received: int
+    peers_total: int
 
 
 def cycle_summary(today: date) -> CycleSummary | None:
-    """The open cycle at a glance: how many returns are in each state, and how many wait for review."""
+    """The open cycle at a glance: departments' progress, what waits for review, the partnership and peers."""
     cycle = current_cycle()
     if cycle is None:
         return None
-    assignments = cycle_assignments(cycle)
-    waiting = sum(1 for a in assignments if a.status == Status.SUBMITTED.value)
-    return CycleSummary(cycle, progress(assignments, today), len(assignments), waiting)
+    returns = grouped_returns(cycle_assignments(cycle))
+    received = sum(1 for a in returns.peers if a.status in (Status.SUBMITTED.value, Status.ACCEPTED.value))
+    return CycleSummary(cycle, progress(returns.departments, today), len(returns.departments),
+                        returns.awaiting_review, returns.partnership, received, len(returns.peers))
 
 
 def community_safety_contacts() -> list[User]:

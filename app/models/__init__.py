@@ -5,9 +5,10 @@ from app.models.audit import AuditEvent
 from app.models.cycle import Cycle, CycleQuestionnaire, CycleStatus, QuestionnaireSnapshot
 from app.models.department import Department
 from app.models.organisation import Organisation
+from app.models.peer import PeerPartnership
 from app.models.user import ROLE_LABELS, Role, User, user_departments
 
 __all__ = [
     "Answer", "Assignment", "AuditEvent", "Cycle", "CycleQuestionnaire", "CycleStatus", "Department", "Organisation",
-    "PendingSave", "QuestionnaireSnapshot", "ROLE_LABELS", "Role", "User", "user_departments",
+    "PeerPartnership", "PendingSave", "QuestionnaireSnapshot", "ROLE_LABELS", "Role", "User", "user_departments",
 ]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.cycle import Cycle, QuestionnaireSnapshot
 from app.models.department import Department
+from app.models.peer import PeerPartnership
 from app.models.types import JSONType, UTCDateTime, utcnow
 from app.models.user import User
 
@@ -39,7 +40,9 @@ class Assignment(db.Model):
                         name="status_valid"),
         CheckConstraint("respondent_type IN ('department', 'partnership', 'peer')", name="respondent_type_valid"),
         CheckConstraint("respondent_type != 'department' OR department_id IS NOT NULL", name="department_set"),
+        CheckConstraint("respondent_type != 'peer' OR peer_partnership_id IS NOT NULL", name="peer_set"),
         UniqueConstraint("cycle_id", "snapshot_id", "department_id", name="uq_assignments_cycle_snapshot_department"),
+        UniqueConstraint("cycle_id", "snapshot_id", "peer_partnership_id", name="uq_assignments_cycle_snapshot_peer"),
         Index("ix_assignments_cycle_status", "cycle_id", "status"),
     )
 
@@ -48,6 +51,8 @@ class Assignment(db.Model):
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_snapshots.id", ondelete="RESTRICT"))
     respondent_type: Mapped[str] = mapped_column(String(16))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"), index=True)
+    peer_partnership_id: Mapped[int | None] = mapped_column(ForeignKey("peer_partnerships.id", ondelete="RESTRICT"),
+                                                            index=True)
     status: Mapped[str] = mapped_column(String(16), default="not_started")
     due_date: Mapped[date] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -65,6 +70,7 @@ class Assignment(db.Model):
     cycle: Mapped[Cycle] = relationship(back_populates="assignments")
     snapshot: Mapped[QuestionnaireSnapshot] = relationship()
     department: Mapped[Department | None] = relationship()
+    peer_partnership: Mapped[PeerPartnership | None] = relationship()
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     answers: Mapped[list[Answer]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
@@ -75,6 +81,9 @@ class Assignment(db.Model):
             return self.department.name
         if self.respondent_type == "partnership":
             return "The partnership"
+        if self.peer_partnership is not None:
+            own = " (our partnership)" if self.peer_partnership.is_own else ""
+            return self.peer_partnership.name + own
         return "Peer partnership"
 
 

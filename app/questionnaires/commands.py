@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
+from app.questionnaires.importing import ImportFailed, checklist_definition, definition_yaml, read_sheet
 from app.questionnaires.registry import DEFAULT_SURVEYS_DIR
-from app.questionnaires.validation import DefinitionError, check_files, load_directory
+from app.questionnaires.validation import DefinitionError, check_files, load_directory, load_file
 
 
 def _surveys_dir() -> Path:
@@ -57,3 +58,51 @@ def list_command() -> None:
     for loaded in definitions.values():
         d = loaded.definition
         click.echo(f"{d.id}\t{d.version}\t{d.kind}\t{len(d.questions)}\t{d.title}")
+
+
+@surveys_group.command("import-checklist")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "definition_id", required=True, help="Id for the new questionnaire, e.g. our-recommendations.")
+@click.option("--title", required=True, help="Its title, as people will see it.")
+@click.option("--kind", type=click.Choice(["partnership", "departmental"]), default="partnership", show_default=True,
+              help="Who answers it: the partnership, or each department.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the definition (default: surveys/ID.yaml).")
+@click.option("--replace", is_flag=True, help="Overwrite a file that already exists.")
+def import_checklist_command(file: Path, definition_id: str, title: str, kind: str, out: Path | None,
+                             replace: bool) -> None:
+    """Turn a sheet of checklist items (CSV or XLSX) into a questionnaire definition.
+
+    Columns, named in the first row: section, id, text, statutory (yes or no), hint.
+    Every bad row is listed and nothing is written unless the whole sheet is good.
+    """
+    target = out or _surveys_dir() / f"{definition_id}.yaml"
+    if target.exists() and not replace:
+        raise click.ClickException(f"{target} already exists; use --replace to overwrite it")
+    existing = _definition_ids_elsewhere(target)
+    if definition_id in existing:
+        raise click.ClickException(f"{existing[definition_id]} already has the id {definition_id}; choose another --id")
+    try:
+        document, summary = checklist_definition(read_sheet(file.name, file.read_bytes()),
+                                                 definition_id=definition_id, title=title, kind=kind)
+    except ImportFailed as failure:
+        for problem in failure.problems:
+            click.echo(f"{file.name}: {problem}", err=True)
+        raise SystemExit(1) from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(definition_yaml(document, file.name), encoding="utf-8")
+    click.echo(f"Imported {summary.items} items in {summary.sections} sections ({summary.statutory} statutory) "
+               f"into {target}.")
+
+
+def _definition_ids_elsewhere(target: Path) -> dict[str, str]:
+    """Ids of the definitions already in surveys/, except the file being replaced."""
+    ids = {}
+    for path in sorted(_surveys_dir().glob("*.yaml")):
+        if path.resolve() == target.resolve():
+            continue
+        try:
+            ids[load_file(path).definition.id] = path.name
+        except DefinitionError:
+            continue
+    return ids

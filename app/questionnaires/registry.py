@@ -8,6 +8,7 @@ edits never touch that cycle.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from app.config import ConfigurationError
 from app.questionnaires.definition import Definition, build_definition
 from app.questionnaires.validation import DefinitionError, LoadedDefinition, load_directory, load_file
 
+log = logging.getLogger(__name__)
+
 DEFAULT_SURVEYS_DIR = Path(__file__).resolve().parents[2] / "surveys"
 
 
@@ -25,20 +28,37 @@ def surveys_dir(app: Flask | None = None) -> Path:
     return Path(config.get("SURVEYS_DIR") or DEFAULT_SURVEYS_DIR)
 
 
+def _signature(directory: Path) -> tuple:
+    """What the folder holds: file names, sizes and modification times."""
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in directory.glob("*.yaml")))
+
+
 def register_questionnaires(app: Flask) -> None:
     directory = surveys_dir(app)
     try:
-        app.extensions["questionnaires"] = load_directory(directory)
+        definitions = load_directory(directory)
     except DefinitionError as error:
         raise ConfigurationError(
             f"the questionnaire definitions in {directory} have problems. Fix them, or check one file with "
             f"`section17 surveys check FILE`:\n{error}"
         ) from None
+    app.extensions["questionnaires"] = {"definitions": definitions, "signature": _signature(directory)}
 
 
 def available() -> dict[str, LoadedDefinition]:
-    """Definitions by id, as loaded at start-up (for listing and choosing)."""
-    return current_app.extensions["questionnaires"]
+    """Definitions by id. Files added or changed since start-up (an imported checklist, say) are picked
+    up here; if the folder now has a problem, the last good set is kept and the problem logged."""
+    state = current_app.extensions["questionnaires"]
+    directory = surveys_dir()
+    signature = _signature(directory)
+    if signature != state["signature"]:
+        try:
+            state["definitions"] = load_directory(directory)
+        except DefinitionError as error:
+            log.error("Questionnaire definitions in %s have problems; still using the last good set:\n%s",
+                      directory, error)
+        state["signature"] = signature
+    return state["definitions"]
 
 
 def read_current(definition_id: str) -> LoadedDefinition:

@@ -180,7 +180,7 @@ def _follow_up(question: Question, spec: FollowUp, name: str, default_label: str
         return None
     label = spec.label or default_label
     default_hint = ("For example, a document, a report, minutes of a meeting, or a page of your service plan."
-                    if default_label == DEFAULT_EVIDENCE_LABEL else "")
+                    if default_label == DEFAULT_EVIDENCE_LABEL and not spec.label else "")
     if spec.mode == "required":
         hint = spec.hint or default_hint
     elif spec.required_for:
@@ -292,3 +292,33 @@ def question_view(definition: Definition, question: Question, number: int, raw: 
         action=_follow_up(question, question.action, action_field(question), DEFAULT_ACTION_LABEL, raw, errors),
         condition=condition_json(condition), condition_text=condition_text,
     )
+
+
+# --------------------------------------------------------------------------- definitions in words
+
+TYPE_LABELS = {
+    "yes_no": "Yes or no", "single_choice": "One answer from a list", "scale": "A level on a scale",
+    "multiple_choice": "Any answers from a list", "text": "Short text", "long_text": "Longer text",
+    "number": "A number", "percentage": "A percentage", "date": "A date",
+}
+
+
+def describe_target(question: Question) -> str:
+    """What counts as a good answer, in words ('' if the question is not scored)."""
+    target = question.target
+    if target is None:
+        return ""
+    if target.kind == "value":
+        return f"‘{question.label_for(target.operand)}’"
+    if target.kind == "min_score":
+        good = [o.label for o in question.options if o.score is not None and o.score >= target.operand]
+        return " or ".join(f"‘{label}’" for label in good)
+    if target.kind == "min":
+        return f"{_number_text(target.operand)} or more"
+    if target.kind == "max":
+        return f"{_number_text(target.operand)} or less"
+    if target.kind == "includes":
+        return "including " + ", ".join(f"‘{question.label_for(v)}’" for v in target.operand)
+    if target.kind == "min_selected":
+        return f"at least {target.operand} chosen"
+    return ""

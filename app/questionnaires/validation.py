@@ -191,9 +191,16 @@ def _describe(error: ValidationError) -> tuple[list[Any], str]:
 def schema_problems(document: Any, source: str) -> list[str]:
     problems = []
     for error in sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+        if error.validator == "required" and isinstance(error.instance, dict):
+            # One line per missing field, not just the first.
+            base = list(error.absolute_path)
+            for name in error.validator_value:
+                if name not in error.instance:
+                    problems.append(f"{source}: {_path(document, [*base, name])}: is required")
+            continue
         path, message = _describe(error)
         problems.append(f"{source}: {_path(document, path)}: {message}")
-    return problems
+    return list(dict.fromkeys(problems))  # jsonschema reports each missing field once per field
 
 
 # --------------------------------------------------------------------------- cross-checks

@@ -25,6 +25,8 @@ class ReviewProblem(Exception):
 def _review(actor: User, assignment: Assignment, action: Action, *, base_version: int, reason: str = "") -> None:
     if assignment.cycle.status != CycleStatus.OPEN.value:
         raise ReviewProblem("reason", "This cycle is closed, so its returns can no longer be reviewed")
+    if assignment.respondent_type == "peer":
+        raise ReviewProblem("reason", "Peer partnerships' answers are for comparison: they are not accepted or returned")
     if assignment.version != base_version:
         raise ReviewProblem("reason", "This return changed while you were looking at it. Check it again")
     try:

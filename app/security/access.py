@@ -45,6 +45,7 @@ class Permission(StrEnum):
     VIEW_ALL_RETURNS = "view_all_returns"
     MANAGE_CYCLES = "manage_cycles"
     REVIEW_RETURNS = "review_returns"  # accept, or return with a reason
+    MANAGE_QUESTIONNAIRES = "manage_questionnaires"  # import a council's own checklist
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -60,6 +61,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_ALL_RETURNS,
             Permission.MANAGE_CYCLES,
             Permission.REVIEW_RETURNS,
+            Permission.MANAGE_QUESTIONNAIRES,
         }
     ),
     # Auditors read everything and change nothing: no MANAGE_*, RESPOND_* or REVIEW_* permission, ever.
@@ -72,6 +74,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_ADMINS,
             Permission.MANAGE_DEPARTMENTS,
             Permission.MANAGE_ORGANISATION,
+            Permission.MANAGE_QUESTIONNAIRES,
         }
     ),
 }

@@ -65,6 +65,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "respond.submit_return": RESPONDERS,
     "respond.confirmation": RESPONDERS,
     "review.detail": RETURN_READERS,
+    "main.settings": READERS,
+    "surveys.index": READERS,
+    "surveys.detail": READERS,
+    "surveys.import_checklist": MANAGERS,
+    "surveys.save_import": MANAGERS,
     "review.accept_return": frozenset({CSO}),
     "review.return_return": frozenset({CSO}),
 }
@@ -80,7 +85,8 @@ def _requests(app: Flask, people, role: str = ADMIN) -> list[tuple[str, str, str
     cycle = _cycle(app, people)
     assignment = cycle.partnership if role == CSO else cycle.housing
     samples = {"user_id": people.other_lead.id, "department_id": people.planning_id, "cycle_id": cycle.cycle_id,
-               "assignment_id": assignment, "section_id": "leadership" if role == CSO else "planning"}
+               "assignment_id": assignment, "section_id": "leadership" if role == CSO else "planning",
+               "definition_id": "small-departmental"}
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():

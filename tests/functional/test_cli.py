@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Department, Organisation, User
+from app.questionnaires.registry import DEFAULT_SURVEYS_DIR
 from tests.support import WebClient
 
 DEMO_LINE = re.compile(r"^(lead_officer|community_safety_officer|auditor|admin) (\S+@\S+) (\S+)$")
@@ -19,30 +21,86 @@ def _counts(app):
                      for model in (Organisation, Department, User))
 
 
-def test_demo_loads_a_council_and_prints_working_credentials_for_each_role(app):
+@pytest.fixture
+def demo_app(make_app):
+    """The demo needs the real questionnaires from surveys/."""
+    return make_app(SURVEYS_DIR=str(DEFAULT_SURVEYS_DIR))
+
+
+def test_demo_loads_a_council_and_prints_working_credentials_for_each_role(demo_app):
+    app = demo_app
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert [DEMO_LINE.match(line).group(1) for line in lines] == [
-        "lead_officer", "community_safety_officer", "auditor", "admin"]
-    assert _counts(app) == (1, 13, 4)
-    for line in lines:
+    roles = [DEMO_LINE.match(line).group(1) for line in lines]
+    assert roles[:4] == ["lead_officer", "community_safety_officer", "auditor", "admin"]
+    assert set(roles[4:]) == {"lead_officer"} and len(lines) == 15  # a lead officer for every department
+    assert _counts(app) == (1, 13, 15)
+    for line in lines[:4]:
         _role, email, password = DEMO_LINE.match(line).groups()
         web = WebClient(app.test_client())
         assert web.sign_in(email, password).headers["Location"] == "/", email
     with app.app_context():
-        lead = db.session.scalar(select(User).where(User.role == "lead_officer"))
-        assert len(lead.departments) == 2
+        priya = db.session.scalar(select(User).where(User.email.like("priya.shah%")))
+        assert len(priya.departments) == 2
 
 
-def test_demo_is_idempotent_and_its_new_passwords_work(app):
+def test_demo_opens_a_cycle_that_looks_like_a_real_audit(demo_app):
+    from collections import Counter
+
+    from app.models import Answer, Assignment, PeerPartnership
+    from app.questionnaires.progress import missing_answers
+    from app.respond.services import definition_of, stored_answers
+
+    app = demo_app
+    app.test_cli_runner().invoke(args=["demo"])
+    with app.app_context():
+        assignments = list(db.session.scalars(select(Assignment)))
+        departments = [a for a in assignments if a.respondent_type == "department"]
+        assert Counter(a.status for a in departments) == {"accepted": 3, "submitted": 3, "returned": 2,
+                                                          "in_progress": 3, "not_started": 2}
+        for assignment in departments:
+            complete = not missing_answers(definition_of(assignment), stored_answers(assignment))
+            assert complete == (assignment.status in {"accepted", "submitted", "returned"}), assignment.department.code
+            if assignment.status == "returned":
+                assert assignment.return_reason
+        (partnership,) = [a for a in assignments if a.respondent_type == "partnership"]
+        hallmark_answers = stored_answers(partnership)
+        assert partnership.status == "in_progress" and 30 <= len(hallmark_answers) < 66
+        assert {a.value for a in hallmark_answers.values()} == {"met", "partly_met", "not_met"}
+        assert all(a.evidence for a in hallmark_answers.values() if a.value == "met")
+        assert all(a.action for a in hallmark_answers.values() if a.value == "not_met")
+        peers = [a for a in assignments if a.respondent_type == "peer"]
+        assert len(peers) == 8 and {a.status for a in peers} == {"submitted"}
+        assert db.session.scalar(select(PeerPartnership).where(PeerPartnership.is_own.is_(True))).name == \
+            "South Derbyshire"
+        evidence = [row.evidence for row in db.session.scalars(select(Answer)) if row.evidence]
+        assert len(evidence) > 100 and any("service plan 2026 to 2027" in e for e in evidence)
+
+
+def test_demo_is_idempotent_and_its_new_passwords_work(demo_app):
+    from app.models import Answer, Assignment
+
+    app = demo_app
     runner = app.test_cli_runner()
     runner.invoke(args=["demo"])
+    with app.app_context():
+        before = (db.session.scalar(select(func.count()).select_from(Assignment)),
+                  db.session.scalar(select(func.count()).select_from(Answer)))
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
-    assert _counts(app) == (1, 13, 4)
+    assert _counts(app) == (1, 13, 15)
+    with app.app_context():
+        assert (db.session.scalar(select(func.count()).select_from(Assignment)),
+                db.session.scalar(select(func.count()).select_from(Answer))) == before
     _role, email, password = DEMO_LINE.match(second.output.splitlines()[1]).groups()
     assert WebClient(app.test_client()).sign_in(email, password).status_code == 302
+
+
+def test_demo_without_its_questionnaires_says_what_is_missing(app):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "The demo needs these questionnaires" in result.output and "departmental-self-assessment" in result.output
 
 
 def test_demo_refuses_to_run_in_production(make_app, monkeypatch):

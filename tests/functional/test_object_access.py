@@ -69,3 +69,22 @@ def test_only_the_community_safety_officer_changes_review_status(app, web, peopl
         web.sign_out()
     with app.app_context():
         assert db.session.get(Assignment, cycle.housing).status == "submitted"
+
+
+def test_peer_returns_are_read_but_not_reviewed(app, web, people, cycle):
+    from app.models import PeerPartnership, QuestionnaireSnapshot
+
+    with app.app_context():
+        peer = PeerPartnership(name="Amber Valley", area="Derbyshire")
+        snapshot = db.session.scalar(select(QuestionnaireSnapshot).limit(1))
+        assignment = Assignment(cycle_id=cycle.cycle_id, snapshot_id=snapshot.id, respondent_type="peer",
+                                peer_partnership=peer, status="submitted", due_date=snapshot.created_at.date())
+        db.session.add(assignment)
+        db.session.commit()
+        assignment_id, version = assignment.id, assignment.version
+    web.sign_in(people.cso)
+    page = web.get(f"/review/{assignment_id}").get_data(as_text=True)
+    assert "Amber Valley" in page and "Accept return" not in page
+    refused = web.post(f"/review/{assignment_id}/accept", {"version": version}).get_data(as_text=True)
+    assert "Peer partnerships&#39; answers are for comparison" in refused
+    assert web.get(f"/returns/{assignment_id}").status_code == 404  # nobody answers a peer's return here

@@ -42,10 +42,10 @@ def test_administrators_home_counts_accounts(web, people):
 
 
 @pytest.mark.parametrize("role,visible,hidden", [
-    ("lead_officer", ["Home"], ["Departments", "Users", "Audit log", "Organisation"]),
-    ("auditor", ["Home", "Departments", "Users", "Audit log"], ["Organisation"]),
-    ("community_safety_officer", ["Home", "Departments", "Users", "Organisation", "Audit log"], []),
-    ("admin", ["Home", "Departments", "Users", "Organisation", "Audit log"], []),
+    ("lead_officer", ["Home", "Your returns"], ["Audit cycles", "Settings and records"]),
+    ("auditor", ["Home", "Audit cycles", "Settings and records"], ["Your returns"]),
+    ("community_safety_officer", ["Home", "Your returns", "Audit cycles", "Settings and records"], []),
+    ("admin", ["Home", "Settings and records"], ["Your returns", "Audit cycles"]),
 ])
 def test_navigation_shows_only_what_the_role_may_open(web, people, role, visible, hidden):
     web.sign_in(people.by_role(role))
@@ -122,3 +122,15 @@ def test_health_check_fails_when_the_database_is_down(make_app, monkeypatch):
         response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "database": "unavailable"}
+
+
+@pytest.mark.parametrize("role,visible,hidden", [
+    ("auditor", ["Departments", "Users", "Questionnaires", "Audit log"], ["Organisation"]),
+    ("community_safety_officer", ["Departments", "Users", "Questionnaires", "Organisation", "Audit log"], []),
+    ("admin", ["Departments", "Users", "Questionnaires", "Organisation", "Audit log"], []),
+])
+def test_the_settings_page_lists_what_the_role_may_open(web, people, role, visible, hidden):
+    web.sign_in(people.by_role(role))
+    page = web.get("/settings").get_data(as_text=True)
+    links = {label.strip() for label in re.findall(r'<a class="govuk-link govuk-!-font-weight-bold"[^>]*>([^<]+)<', page)}
+    assert set(visible) <= links and not set(hidden) & links

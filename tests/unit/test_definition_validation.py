@@ -176,6 +176,11 @@ def test_yaml_syntax_and_duplicate_keys_are_reported_with_a_line():
         "test.yaml: line 3, column 1: not valid YAML: the key 'id' appears twice in the same block (first on line 1)"]
 
 
+def test_every_missing_field_is_named():
+    assert problems_of("id: broken\nversion: 1\n") == [
+        "test.yaml: title: is required", "test.yaml: kind: is required", "test.yaml: sections: is required"]
+
+
 def test_an_empty_file_is_refused():
     assert problems_of("") == ["test.yaml: the file is empty"]
 
