@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.actions import bp as actions_bp
     from app.admin import bp as admin_bp
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
@@ -13,9 +14,10 @@ def register_blueprints(app: Flask) -> None:
     from app.departments import bp as departments_bp
     from app.main import bp as main_bp
     from app.respond import bp as respond_bp
+    from app.results import bp as results_bp
     from app.review import bp as review_bp
     from app.surveys import bp as surveys_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, departments_bp, audit_bp, cycles_bp, respond_bp, review_bp,
-                      surveys_bp):
+                      surveys_bp, results_bp, actions_bp):
         app.register_blueprint(blueprint)

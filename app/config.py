@@ -69,6 +69,10 @@ class Config:
     # Questionnaire definitions (*.yaml). Default: the surveys/ folder of the project.
     SURVEYS_DIR: str | None = None
 
+    # Score bands for red, amber and green (0 to 1): green at or above RAG_GREEN, amber at or above RAG_AMBER.
+    RAG_GREEN = 0.8
+    RAG_AMBER = 0.5
+
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     LOG_LEVEL = "INFO"
     TIMEZONE = "Europe/London"
@@ -121,6 +125,8 @@ def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     )
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=float(app.config["SESSION_IDLE_MINUTES"]))
 
+    check_rag_bands(app.config.get("RAG_GREEN"), app.config.get("RAG_AMBER"))
+
     if env_name == "production":
         app.config["DEBUG"] = False
         app.debug = False
@@ -140,6 +146,18 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def check_rag_bands(green: Any, amber: Any) -> None:
+    """Refuse bands that would colour scores wrongly, naming the settings to fix."""
+    try:
+        green, amber = float(green), float(amber)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"{ENV_PREFIX}_RAG_GREEN and {ENV_PREFIX}_RAG_AMBER must be numbers from 0 to 1; "
+                                 f"got {green!r} and {amber!r}.") from None
+    if not 0 <= amber <= green <= 1:
+        raise ConfigurationError(f"{ENV_PREFIX}_RAG_AMBER must be at most {ENV_PREFIX}_RAG_GREEN, both from 0 to 1; "
+                                 f"got amber {amber} and green {green}.")
 
 
 def check_secret_key(key: Any) -> None:

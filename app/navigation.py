@@ -26,6 +26,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             (Permission.RESPOND_FOR_DEPARTMENT, Permission.RESPOND_FOR_PARTNERSHIP), ("respond.",)),
     NavItem("Audit cycles", "cycles.index", (Permission.MANAGE_CYCLES, Permission.VIEW_ALL_RETURNS),
             ("cycles.", "review.")),
+    NavItem("Results", "results.index", (Permission.VIEW_ALL_RETURNS, Permission.VIEW_OWN_DEPARTMENTS), ("results.",)),
+    NavItem("Action plan", "actions.index", (Permission.PLAN_ACTIONS, Permission.VIEW_ALL_RETURNS), ("actions.",)),
     NavItem("Settings and records", "main.settings", Permission.VIEW_DIRECTORY, SETTINGS_SECTIONS),
 )
 

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from app.analysis.actions import ACTION_STATUS_LABELS
 from app.navigation import navigation_for_current_user
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -71,5 +72,6 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["isodatetime"] = iso_datetime
+    app.jinja_env.globals["action_status_labels"] = ACTION_STATUS_LABELS
     app.context_processor(_page_context)
     WTFormsHelpers(app)

@@ -149,3 +149,20 @@ def open_cycle(app: Flask, people: People, *, name: str = "Audit 2026 to 2027",
             by_key[assignment.department_id or "partnership"] = assignment.id
         return OpenCycle(cycle.id, by_key.get(people.housing_id, 0), by_key.get(people.planning_id, 0),
                          by_key.get("partnership", 0))
+
+
+def add_action(app: Flask, cycle_id: int, department_id: int | None, owner_id: int, *, title: str = "Brief the team",
+               status: str = "not_started", due_in_days: int = 30, question_id: str | None = None) -> int:
+    """An action in the plan, written directly (the service's rules are tested on their own)."""
+    from datetime import date, timedelta
+
+    from app.models import Action
+
+    with app.app_context():
+        action = Action(cycle_id=cycle_id, department_id=department_id, title=title, question_id=question_id,
+                        done_looks_like="Every manager briefed.", owner_id=owner_id, status=status,
+                        dropped_reason="No longer needed" if status == "dropped" else "",
+                        due_date=date.today() + timedelta(days=due_in_days))
+        db.session.add(action)
+        db.session.commit()
+        return action.id

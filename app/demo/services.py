@@ -5,7 +5,8 @@ each, one community safety officer, an auditor and an administrator; an open
 audit cycle using the three questionnaires in surveys/, with returns in every
 state (accepted, submitted, returned with a reason, in progress, not started),
 a partly complete hallmark checklist, and the peer partnerships' answers about
-how they mainstream the duty (from a real survey of the family group).
+how they mainstream the duty (from a real survey of the family group); last
+year's closed cycle to compare with, and an action plan (app/demo/history.py).
 
 Idempotent: running it again adds nothing twice. Each run gives every demo
 user a fresh password and returns them, so the command can print working
@@ -26,9 +27,10 @@ from app.audit.services import record_event
 from app.cycles.services import CycleDetails, QuestionnaireChoice, create_cycle, open_cycle
 from app.demo.answers import departmental_answers, partnership_answers, peer_answers
 from app.demo.content import DEPARTMENTS, RETURN_REASONS, DemoDepartment
+from app.demo.history import PREVIOUS_CYCLE_NAME, create_demo_actions, create_previous_cycle
 from app.departments.services import create_department, find_department_by_code
 from app.extensions import db
-from app.models import Answer, Assignment, Cycle, Organisation, PeerPartnership, Role, User
+from app.models import Action, Answer, Assignment, Cycle, Organisation, PeerPartnership, Role, User
 from app.models.types import utcnow
 from app.organisation.services import update_organisation
 from app.questionnaires import registry
@@ -103,8 +105,18 @@ def load_demo(today: date | None = None) -> list[DemoCredential]:
             create_department(row["code"], row["name"], row["example_links_to_crime_and_disorder"])
     credentials = [_ensure_user(spec) for spec in demo_users()]
     peers = _ensure_peers()
-    if db.session.scalar(select(Cycle).where(Cycle.name == CYCLE_NAME)) is None:
+    officer = find_user(_email("Gareth Evans"))
+    _require_questionnaires()
+    if db.session.scalar(select(Cycle).where(Cycle.name == PREVIOUS_CYCLE_NAME)) is None:
+        leads = {spec.code: find_user(_email(spec.lead_name)) for spec in DEPARTMENTS}
+        create_previous_cycle(officer, leads)
+    cycle = db.session.scalar(select(Cycle).where(Cycle.name == CYCLE_NAME))
+    if cycle is None:
         _create_demo_cycle(today, peers)
+        cycle = db.session.scalar(select(Cycle).where(Cycle.name == CYCLE_NAME))
+    if db.session.scalar(select(Action.id).where(Action.cycle_id == cycle.id).limit(1)) is None:
+        create_demo_actions(cycle, officer, today)
+    db.session.commit()
     return credentials
 
 

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from app.models.action import Action, ActionNote
 from app.models.assignment import Answer, Assignment, PendingSave
 from app.models.audit import AuditEvent
 from app.models.cycle import Cycle, CycleQuestionnaire, CycleStatus, QuestionnaireSnapshot
@@ -9,6 +10,6 @@ from app.models.peer import PeerPartnership
 from app.models.user import ROLE_LABELS, Role, User, user_departments
 
 __all__ = [
-    "Answer", "Assignment", "AuditEvent", "Cycle", "CycleQuestionnaire", "CycleStatus", "Department", "Organisation",
+    "Action", "ActionNote", "Answer", "Assignment", "AuditEvent", "Cycle", "CycleQuestionnaire", "CycleStatus", "Department", "Organisation",
     "PeerPartnership", "PendingSave", "QuestionnaireSnapshot", "ROLE_LABELS", "Role", "User", "user_departments",
 ]

@@ -46,10 +46,13 @@ class Permission(StrEnum):
     MANAGE_CYCLES = "manage_cycles"
     REVIEW_RETURNS = "review_returns"  # accept, or return with a reason
     MANAGE_QUESTIONNAIRES = "manage_questionnaires"  # import a council's own checklist
+    PLAN_ACTIONS = "plan_actions"  # raise and update improvement actions (lead officers: their departments')
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.LEAD_OFFICER: frozenset({Permission.VIEW_OWN_DEPARTMENTS, Permission.RESPOND_FOR_DEPARTMENT}),
+    Role.LEAD_OFFICER: frozenset(
+        {Permission.VIEW_OWN_DEPARTMENTS, Permission.RESPOND_FOR_DEPARTMENT, Permission.PLAN_ACTIONS}
+    ),
     Role.COMMUNITY_SAFETY_OFFICER: frozenset(
         {
             Permission.VIEW_DIRECTORY,
@@ -62,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_CYCLES,
             Permission.REVIEW_RETURNS,
             Permission.MANAGE_QUESTIONNAIRES,
+            Permission.PLAN_ACTIONS,
         }
     ),
     # Auditors read everything and change nothing: no MANAGE_*, RESPOND_* or REVIEW_* permission, ever.

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.security.access import public
-from tests.support import OpenCycle, WebClient, open_cycle
+from tests.support import OpenCycle, WebClient, add_action, open_cycle
 
 ANONYMOUS = "anonymous"
 LEAD, CSO, AUDITOR, ADMIN = "lead_officer", "community_safety_officer", "auditor", "admin"
@@ -72,6 +72,19 @@ EXPECTED: dict[str, frozenset[str]] = {
     "surveys.save_import": MANAGERS,
     "review.accept_return": frozenset({CSO}),
     "review.return_return": frozenset({CSO}),
+    "results.index": frozenset({LEAD, CSO, AUDITOR}),
+    "results.heatmap_page": RETURN_READERS,
+    "results.themes": RETURN_READERS,
+    "results.department": frozenset({LEAD, CSO, AUDITOR}),  # lead officers: their own departments only
+    "results.gaps": RETURN_READERS,
+    "results.hallmarks": RETURN_READERS,
+    "results.approaches": RETURN_READERS,
+    "results.compare": RETURN_READERS,
+    "actions.index": frozenset({LEAD, CSO, AUDITOR}),
+    "actions.detail": frozenset({LEAD, CSO, AUDITOR}),
+    "actions.new": RESPONDERS,
+    "actions.edit": RESPONDERS,
+    "actions.record_progress_view": RESPONDERS,
 }
 
 
@@ -84,15 +97,18 @@ def _requests(app: Flask, people, role: str = ADMIN) -> list[tuple[str, str, str
     """
     cycle = _cycle(app, people)
     assignment = cycle.partnership if role == CSO else cycle.housing
-    samples = {"user_id": people.other_lead.id, "department_id": people.planning_id, "cycle_id": cycle.cycle_id,
+    own_department = people.housing_id if role == LEAD else people.planning_id
+    samples = {"user_id": people.other_lead.id, "department_id": own_department, "cycle_id": cycle.cycle_id,
                "assignment_id": assignment, "section_id": "leadership" if role == CSO else "planning",
-               "definition_id": "small-departmental"}
+               "definition_id": "small-departmental", "action_id": cycle_action(app, people, cycle)}
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if rule.endpoint == "static":
                 continue
-            url = app.url_for(rule.endpoint, **{name: samples[name] for name in rule.arguments})
+            # Raising an action names its cycle and department in the query string.
+            query = {"cycle": cycle.cycle_id, "department": people.housing_id} if rule.endpoint == "actions.new" else {}
+            url = app.url_for(rule.endpoint, **{name: samples[name] for name in rule.arguments}, **query)
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 found.append((rule.endpoint, method, url))
     # Signing out or changing a password ends the session: do those last.
@@ -105,6 +121,13 @@ def _cycle(app: Flask, people) -> OpenCycle:
     if not hasattr(app, "_test_cycle"):
         app._test_cycle = open_cycle(app, people)
     return app._test_cycle
+
+
+def cycle_action(app: Flask, people, cycle: OpenCycle) -> int:
+    """One action for Housing (the lead officer's department), owned by its lead officer."""
+    if not hasattr(app, "_test_action"):
+        app._test_action = add_action(app, cycle.cycle_id, people.housing_id, people.lead.id)
+    return app._test_action
 
 
 def _client_for(app: Flask, people, role: str) -> WebClient:
@@ -176,7 +199,7 @@ def _snapshot(app: Flask) -> dict[str, list]:
 def test_no_get_request_changes_anything(make_app, people, role):
     app = make_app()
     web = _client_for(app, people, role)
-    _cycle(app, people)
+    cycle_action(app, people, _cycle(app, people))
     before = _snapshot(app)
     for _endpoint, method, url in _requests(app, people, role):
         if method == "GET":

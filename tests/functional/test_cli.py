@@ -48,14 +48,16 @@ def test_demo_loads_a_council_and_prints_working_credentials_for_each_role(demo_
 def test_demo_opens_a_cycle_that_looks_like_a_real_audit(demo_app):
     from collections import Counter
 
-    from app.models import Answer, Assignment, PeerPartnership
+    from app.demo.services import CYCLE_NAME
+    from app.models import Answer, Assignment, Cycle, PeerPartnership
     from app.questionnaires.progress import missing_answers
     from app.respond.services import definition_of, stored_answers
 
     app = demo_app
     app.test_cli_runner().invoke(args=["demo"])
     with app.app_context():
-        assignments = list(db.session.scalars(select(Assignment)))
+        current = db.session.scalar(select(Cycle).where(Cycle.name == CYCLE_NAME))
+        assignments = list(db.session.scalars(select(Assignment).where(Assignment.cycle_id == current.id)))
         departments = [a for a in assignments if a.respondent_type == "department"]
         assert Counter(a.status for a in departments) == {"accepted": 3, "submitted": 3, "returned": 2,
                                                           "in_progress": 3, "not_started": 2}
@@ -76,6 +78,25 @@ def test_demo_opens_a_cycle_that_looks_like_a_real_audit(demo_app):
             "South Derbyshire"
         evidence = [row.evidence for row in db.session.scalars(select(Answer)) if row.evidence]
         assert len(evidence) > 100 and any("service plan 2026 to 2027" in e for e in evidence)
+
+
+def test_demo_has_last_years_closed_cycle_and_an_action_plan_in_every_state(demo_app):
+    from datetime import date
+
+    from app.demo.history import PREVIOUS_CYCLE_NAME
+    from app.models import Action, Assignment, Cycle
+
+    demo_app.test_cli_runner().invoke(args=["demo"])
+    with demo_app.app_context():
+        previous = db.session.scalar(select(Cycle).where(Cycle.name == PREVIOUS_CYCLE_NAME))
+        assert previous.status == "closed"
+        statuses = {a.status for a in db.session.scalars(select(Assignment).where(Assignment.cycle_id == previous.id))}
+        assert statuses == {"accepted"}
+        actions = list(db.session.scalars(select(Action)))
+        assert {a.status for a in actions} == {"not_started", "in_progress", "done", "dropped"}
+        assert any(a.department_id is None for a in actions)  # a partnership action from the checklist
+        assert any(a.status == "not_started" and a.due_date < date.today() for a in actions)  # overdue
+        assert all(a.dropped_reason for a in actions if a.status == "dropped")
 
 
 def test_demo_is_idempotent_and_its_new_passwords_work(demo_app):

@@ -1,0 +1,204 @@
+"""Views for the action plan. Rules live in app/actions/services.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from app.actions import bp
+from app.actions.forms import ActionForm, ProgressForm
+from app.actions.services import (
+    CONFLICT,
+    ActionDetails,
+    ActionListFilter,
+    ActionProblem,
+    create_action,
+    facts,
+    gap_source,
+    get_action_for_reader_or_404,
+    may_plan_for,
+    may_update,
+    owner_choices,
+    record_progress,
+    update_details,
+    visible_actions,
+)
+from app.analysis.actions import ACTION_STATUS_LABELS, ActionStatus, action_progress, is_overdue
+from app.departments.services import departments_for
+from app.extensions import db
+from app.models import Department
+from app.results.services import get_results_cycle_or_404, may_see_department, results_cycles
+from app.security.access import Permission, allow
+
+READERS = (Permission.PLAN_ACTIONS, Permission.VIEW_ALL_RETURNS)
+PARTNERSHIP_KEY = "partnership"
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _owner_field(form: ActionForm, department_id: int | None) -> None:
+    form.owner.choices = [SelectChoice(0, "Choose an owner")] + [
+        SelectChoice(u.id, f"{u.name} ({u.role_label.lower()})") for u in owner_choices(department_id)]
+
+
+def _details(form: ActionForm) -> ActionDetails:
+    return ActionDetails(form.title.data or "", form.done_looks_like.data or "", form.owner.data or None,
+                         form.due_date.data)
+
+
+def _show_problem(form, problem: ActionProblem, action=None) -> None:
+    field = getattr(form, problem.field, None) or form.title
+    field.errors = [*list(field.errors or []), problem.message]
+    if action is not None and problem.message == CONFLICT:
+        form.version.data = action.version  # the page now shows the latest state: saving again applies to it
+
+
+def _list_filter(args) -> tuple[ActionListFilter, list[str]]:
+    problems = []
+    cycle_id = department_id = status = None
+    raw = (args.get("cycle") or "").strip()
+    if raw:
+        cycle_id = int(raw) if raw.isdigit() else None
+        if cycle_id is None:
+            problems.append(f"Cycle ‘{raw}’ is not a cycle number")
+    raw = (args.get("department") or "").strip()
+    if raw == PARTNERSHIP_KEY:
+        department_id = 0
+    elif raw:
+        department_id = int(raw) if raw.isdigit() else None
+        if department_id is None:
+            problems.append(f"Department ‘{raw}’ is not a department number")
+    raw = (args.get("status") or "").strip()
+    if raw:
+        if raw in {s.value for s in ActionStatus}:
+            status = raw
+        else:
+            problems.append(f"Status ‘{raw}’ is not one of: " + ", ".join(s.value for s in ActionStatus))
+    overdue = (args.get("overdue") or "") == "1"
+    return ActionListFilter(cycle_id, department_id, status, overdue), problems
+
+
+@bp.route("/")
+@allow(*READERS)
+def index() -> tuple[str, int] | str:
+    wanted, problems = _list_filter(request.args)
+    today = _today()
+    actions = [] if problems else visible_actions(_user(), wanted, today)
+    overall, by_department = action_progress(facts(actions), today)
+    page = render_template(
+        "actions/index.html", actions=actions, overall=overall, by_department=by_department, wanted=wanted,
+        problems=problems, cycles=results_cycles(), departments=departments_for(_user()), today=today,
+        status_labels=ACTION_STATUS_LABELS, is_overdue=is_overdue, partnership_key=PARTNERSHIP_KEY,
+    )
+    return (page, 400) if problems else page
+
+
+def _department_from_args() -> Department | None:
+    raw = (request.args.get("department") or "").strip()
+    if raw == PARTNERSHIP_KEY:
+        return None
+    if not raw.isdigit():
+        abort(404)
+    department = db.session.get(Department, int(raw))
+    if department is None or not may_see_department(_user(), department.id):
+        abort(404)
+    return department
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(Permission.PLAN_ACTIONS)
+def new() -> Response | str:
+    if not (request.args.get("cycle") or "").isdigit():
+        abort(404)
+    cycle = get_results_cycle_or_404(int(request.args["cycle"]))
+    department = _department_from_args()
+    department_id = department.id if department else None
+    if not may_plan_for(_user(), department_id):
+        abort(404)
+    source = gap_source(cycle, department_id, request.args.get("question"))
+    if source is None:
+        abort(404)
+    form = ActionForm()
+    _owner_field(form, department_id)
+    if request.method == "GET":
+        form.owner.data = _user().id if _user().id in {c.value for c in form.owner.choices} else 0
+    if form.validate_on_submit():
+        try:
+            action = create_action(_user(), cycle, department, source, _details(form), _today())
+        except ActionProblem as problem:
+            _show_problem(form, problem)
+        else:
+            flash(f"The action ‘{action.title}’ has been added to the plan.", "success")
+            return redirect(url_for("actions.detail", action_id=action.id))
+    back = (url_for("results.department", cycle_id=cycle.id, department_id=department_id) if department_id
+            else url_for("results.hallmarks", cycle_id=cycle.id) if source.question_id
+            else url_for("actions.index"))
+    return render_template("actions/form.html", form=form, cycle=cycle, department=department, source=source,
+                           action=None, back=back)
+
+
+def _detail_page(action, form: ProgressForm, status: int = 200) -> tuple[str, int]:
+    return render_template("actions/detail.html", action=action, form=form,
+                           can_update=may_update(_user(), action),
+                           can_edit=may_plan_for(_user(), action.department_id), today=_today(),
+                           status_labels=ACTION_STATUS_LABELS, is_overdue=is_overdue), status
+
+
+@bp.route("/<int:action_id>")
+@allow(*READERS)
+def detail(action_id: int) -> tuple[str, int]:
+    action = get_action_for_reader_or_404(_user(), action_id)
+    return _detail_page(action, ProgressForm(data={"status": action.status, "version": action.version}))
+
+
+@bp.route("/<int:action_id>/progress", methods=["POST"])
+@allow(Permission.PLAN_ACTIONS)
+def record_progress_view(action_id: int) -> Response | tuple[str, int]:
+    action = get_action_for_reader_or_404(_user(), action_id)
+    if not may_update(_user(), action):
+        abort(404)
+    form = ProgressForm()
+    if form.validate_on_submit():
+        try:
+            record_progress(_user(), action, status=form.status.data, note=form.note.data or "",
+                            dropped_reason=form.dropped_reason.data or "", base_version=int(form.version.data or -1))
+        except ActionProblem as problem:
+            _show_problem(form, problem, action)
+        else:
+            flash("Progress has been recorded.", "success")
+            return redirect(url_for("actions.detail", action_id=action.id))
+    return _detail_page(action, form)
+
+
+@bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
+@allow(Permission.PLAN_ACTIONS)
+def edit(action_id: int) -> Response | str:
+    action = get_action_for_reader_or_404(_user(), action_id)
+    if not may_plan_for(_user(), action.department_id):
+        abort(404)
+    form = ActionForm(obj=action) if request.method == "GET" else ActionForm()
+    _owner_field(form, action.department_id)
+    if request.method == "GET":
+        form.owner.data = action.owner_id
+        form.version.data = action.version
+    if form.validate_on_submit():
+        try:
+            update_details(_user(), action, _details(form), base_version=int(form.version.data or -1),
+                           today=_today())
+        except ActionProblem as problem:
+            _show_problem(form, problem, action)
+        else:
+            flash("The action has been updated.", "success")
+            return redirect(url_for("actions.detail", action_id=action.id))
+    return render_template("actions/form.html", form=form, cycle=action.cycle, department=action.department,
+                           source=None, action=action, back=url_for("actions.detail", action_id=action.id))

@@ -1,0 +1,134 @@
+"""The demo council's past and follow-up: last year's closed cycle, and an action plan from this year's gaps.
+
+Last year every department's return was accepted, each a little weaker than this
+year, so the cycle comparison shows gaps closed, persisting, new and worse. The
+action plan covers every state a community safety officer meets: done, in
+progress, not started, overdue, dropped with a reason, and a partnership action
+from the hallmark checklist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from app.analysis.gaps import gap_register
+from app.audit.services import record_event
+from app.cycles.services import CycleDetails, QuestionnaireChoice, close_cycle, create_cycle, open_cycle
+from app.demo.answers import departmental_answers, partnership_answers
+from app.demo.content import DEPARTMENTS
+from app.extensions import db
+from app.models import Action, ActionNote, Answer, Assignment, Cycle, Department, User
+from app.questionnaires.answers import AnswerValue
+from app.questionnaires.registry import definition_from_snapshot
+from app.results.loading import SUBMITTED_STATUSES, load_cycle
+
+PREVIOUS_CYCLE_NAME = "Section 17 audit 2025 to 2026"
+PREVIOUS_QUESTIONNAIRES = ("departmental-self-assessment", "hallmarks-of-effective-partnership")
+YEAR_ON_WEAKNESS = 0.15  # how much weaker each department was a year earlier
+
+
+def _store(assignment: Assignment, answers: dict[str, AnswerValue], by: User | None, when: datetime) -> None:
+    for question_id, answer in answers.items():
+        db.session.add(Answer(assignment_id=assignment.id, question_id=question_id, value=answer.value,
+                              not_applicable=answer.not_applicable, evidence=answer.evidence, action=answer.action,
+                              changed_in_version=1, updated_by_id=by.id if by else None, updated_at=when))
+
+
+def create_previous_cycle(officer: User | None, leads: dict[str, User | None]) -> Cycle:
+    """Last year's cycle, closed, with every return accepted."""
+    details = CycleDetails(PREVIOUS_CYCLE_NAME, date(2025, 4, 1), date(2026, 3, 31), date(2025, 6, 30),
+                           tuple(QuestionnaireChoice(q) for q in PREVIOUS_QUESTIONNAIRES))
+    cycle = create_cycle(officer, details)
+    open_cycle(officer, cycle, date(2025, 5, 1))
+    opened = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
+    cycle.opened_at = opened
+    by_code = {d.code: d for d in DEPARTMENTS}
+    for assignment in db.session.scalars(select(Assignment).where(Assignment.cycle_id == cycle.id)):
+        definition = definition_from_snapshot(assignment.snapshot)
+        if assignment.respondent_type == "department":
+            spec = by_code.get(assignment.department.code)
+            if spec is None:
+                continue
+            weaker = replace(spec, strength=max(0.1, spec.strength - YEAR_ON_WEAKNESS))
+            lead = leads.get(spec.code)
+            _store(assignment, departmental_answers(definition, weaker, assignment.department.name), lead,
+                   opened + timedelta(days=20))
+            assignment.submitted_by_id = lead.id if lead else None
+        else:
+            _store(assignment, partnership_answers(definition, answered_share=1.0), officer,
+                   opened + timedelta(days=30))
+        assignment.started_at = opened + timedelta(days=2)
+        assignment.submitted_at = opened + timedelta(days=40)
+        assignment.reviewed_at = opened + timedelta(days=45)
+        assignment.reviewed_by_id = officer.id if officer else None
+        assignment.submission_count = 1
+        assignment.status = "accepted"
+    db.session.flush()
+    close_cycle(officer, cycle)
+    cycle.closed_at = datetime(2025, 8, 1, 9, 0, tzinfo=UTC)
+    return cycle
+
+
+# (title, what done looks like, status, days from today to the due date, progress notes, dropped reason)
+ACTION_PLAN = (
+    ("Add a crime and disorder section to every committee report template",
+     "The template has the section, and every report to the next two committee cycles completes it.",
+     "done", -20, ("Draft template agreed with Democratic Services.", "New template live on the intranet."), ""),
+    ("Brief team managers on the Section 17 duty",
+     "Every team manager has attended a 30-minute briefing; attendance recorded.",
+     "in_progress", 45, ("Four of nine teams briefed so far.",), ""),
+    ("Put a Section 17 indicator in the service plan",
+     "The 2027 to 2028 service plan has at least one measurable crime and disorder target.",
+     "not_started", -7, (), ""),
+    ("Ask suppliers about crime prevention in every tender",
+     "The tender template asks the question and the answer is scored.",
+     "dropped", 60, ("Procurement rules are being rewritten county-wide.",),
+     "The county-wide procurement review will cover this; we will adopt its template."),
+    ("Name a deputy Section 17 lead officer",
+     "A deputy is named in the service plan and has had the induction.",
+     "not_started", 90, (), ""),
+)
+
+
+def create_demo_actions(cycle: Cycle, officer: User | None, today: date) -> None:
+    """Actions raised from real gaps in the open cycle, one per department with gaps, plus one partnership action."""
+    frame = load_cycle(cycle, respondent_types=["department"], statuses=SUBMITTED_STATUSES).frame
+    gaps = gap_register(frame[frame["outcome"] == "gap"])
+    firsts = gaps.drop_duplicates("department_id").head(len(ACTION_PLAN))
+    for plan, gap in zip(ACTION_PLAN, firsts.itertuples(), strict=False):
+        department = db.session.get(Department, int(gap.department_id))
+        owner = department.lead_officers[0] if department.lead_officers else officer
+        _add_action(cycle, department, gap.definition_id, gap.question_id, gap.question, plan, owner, officer, today)
+    hallmarks = load_cycle(cycle, respondent_types=["partnership"]).frame
+    not_met = hallmarks[(hallmarks["outcome"] == "gap") & (hallmarks["value"] == "not_met")]
+    if not not_met.empty and officer is not None:
+        item = not_met.iloc[0]
+        plan = ("Agree a partnership strategy with the strategy group",
+                "The strategy group has signed off a three-year strategy and published it.",
+                "in_progress", 30, ("First draft shared with the strategy group.",), "")
+        _add_action(cycle, None, item["definition_id"], item["question_id"], item["question"], plan, officer,
+                    officer, today)
+
+
+def _add_action(cycle: Cycle, department: Department | None, definition_id: str, question_id: str, gap_text: str,
+                plan: tuple, owner: User | None, officer: User | None, today: date) -> None:
+    title, done, status, due_in, notes, dropped_reason = plan
+    raised = datetime.combine(today - timedelta(days=14), datetime.min.time()).replace(hour=10, tzinfo=UTC)
+    action = Action(cycle_id=cycle.id, department_id=department.id if department else None,
+                    definition_id=definition_id, question_id=question_id, gap_text=gap_text, title=title,
+                    done_looks_like=done, owner_id=(owner or officer).id, due_date=today + timedelta(days=due_in),
+                    status=status, dropped_reason=dropped_reason, created_by_id=officer.id if officer else None,
+                    created_at=raised, updated_at=raised)
+    db.session.add(action)
+    db.session.flush()
+    event = record_event("action.created", object_type="action", object_id=action.id, actor=officer,
+                         summary=f"Raised the action ‘{title}’ for {action.department_name}",
+                         after=action.as_audit_dict())
+    event.occurred_at = raised
+    for day, text in enumerate(notes, start=1):
+        note_status = status if day == len(notes) else "in_progress"
+        action.notes.append(ActionNote(author_id=(owner or officer).id, text=text, status=note_status,
+                                       written_at=raised + timedelta(days=3 * day)))

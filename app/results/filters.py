@@ -1,0 +1,97 @@
+"""Reading the results pages' query strings: a value we do not know is named back to the reader.
+
+A link edited by hand, or kept from an older cycle, must not quietly show the whole
+register as if it were filtered; it gets a message that says which value is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.analysis.gaps import GapFilter
+
+PAGE_SIZE = 100
+STATUTORY_CHOICES = {"yes": True, "no": False}
+
+
+@dataclass(frozen=True)
+class FilterProblem:
+    field: str
+    message: str
+
+
+def _pick(args: Mapping[str, str], name: str) -> str:
+    return (args.get(name) or "").strip()
+
+
+def parse_gap_filter(args: Mapping[str, str], *, themes: Mapping[str, str], matters: Mapping[str, str],
+                     departments: Mapping[int, str]) -> tuple[GapFilter, list[FilterProblem]]:
+    problems: list[FilterProblem] = []
+    theme = _pick(args, "theme") or None
+    if theme is not None and theme not in themes:
+        problems.append(FilterProblem("theme", f"There is no theme ‘{theme}’ in this cycle: choose one from the list"))
+        theme = None
+    matter = _pick(args, "matter") or None
+    if matter is not None and matter not in matters:
+        problems.append(FilterProblem("matter", f"There is no matter ‘{matter}’: choose one from the list"))
+        matter = None
+    department_id: int | None = None
+    raw_department = _pick(args, "department")
+    if raw_department:
+        if raw_department.isdigit() and int(raw_department) in departments:
+            department_id = int(raw_department)
+        else:
+            problems.append(FilterProblem("department", f"Department ‘{raw_department}’ has no return in this "
+                                                        "cycle: choose one from the list"))
+    statutory: bool | None = None
+    raw_statutory = _pick(args, "statutory").lower()
+    if raw_statutory:
+        if raw_statutory in STATUTORY_CHOICES:
+            statutory = STATUTORY_CHOICES[raw_statutory]
+        else:
+            problems.append(FilterProblem("statutory", "Statutory must be ‘yes’, ‘no’ or left empty"))
+    return GapFilter(theme, matter, department_id, statutory), problems
+
+
+def parse_page(args: Mapping[str, str]) -> tuple[int, list[FilterProblem]]:
+    raw = _pick(args, "page")
+    if not raw:
+        return 1, []
+    if raw.isdigit() and int(raw) >= 1:
+        return int(raw), []
+    return 1, [FilterProblem("page", f"Page must be a whole number from 1; ‘{raw}’ is not")]
+
+
+def parse_sort(args: Mapping[str, str], themes: Mapping[str, str]) -> tuple[str, bool, list[FilterProblem]]:
+    """The heatmap's sort column ("department", "overall" or a theme) and direction."""
+    sort = _pick(args, "sort") or "department"
+    order = _pick(args, "order") or "asc"
+    problems = []
+    if sort not in ("department", "overall", *themes):
+        problems.append(FilterProblem("sort", f"The heatmap cannot be sorted by ‘{sort}’: choose a column heading"))
+        sort = "department"
+    if order not in ("asc", "desc"):
+        problems.append(FilterProblem("order", f"Order must be ‘asc’ or ‘desc’; ‘{order}’ is not"))
+        order = "asc"
+    return sort, order == "desc", problems
+
+
+def parse_flag(args: Mapping[str, str], name: str) -> tuple[bool, list[FilterProblem]]:
+    raw = _pick(args, name)
+    if raw in ("", "0"):
+        return False, []
+    if raw == "1":
+        return True, []
+    return False, [FilterProblem(name, f"‘{name}’ must be 1 or left out; ‘{raw}’ is not")]
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """Page links to show: the first, the last and two either side of this one; None marks a gap."""
+    shown: list[int | None] = []
+    for number in range(1, pages + 1):
+        if number in (1, pages) or abs(number - page) <= 2:
+            shown.append(number)
+        elif shown and shown[-1] is not None:
+            shown.append(None)
+    return shown

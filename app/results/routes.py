@@ -1,0 +1,269 @@
+"""Views for a cycle's results. Figures come from app.analysis; access rules from app.results.services."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user
+
+from app.actions.services import actions_by_gap, may_plan_for
+from app.analysis.approaches import approach_matrix, status_label
+from app.analysis.comparison import CHANGE_LABELS, Change, change_counts, gap_changes, score_changes
+from app.analysis.frame import MATTER_LABELS, ordered_unique, theme_labels
+from app.analysis.gaps import GapFilter, gap_register
+from app.analysis.hallmarks import hallmark_compliance
+from app.analysis.rules import RAG_LABELS, percent, scoring_rules
+from app.analysis.scores import heatmap, matter_profile, overall, summarise, theme_profile
+from app.results import bp
+from app.results.charts import Bar, bar_chart
+from app.results.filters import (
+    PAGE_SIZE,
+    FilterProblem,
+    page_numbers,
+    parse_flag,
+    parse_gap_filter,
+    parse_page,
+    parse_sort,
+)
+from app.results.services import (
+    bands,
+    basis,
+    council_data,
+    department_data,
+    department_return,
+    get_department_for_reader_or_404,
+    get_results_cycle_or_404,
+    lead_officer_returns,
+    partnership_data,
+    peer_data,
+    results_cycles,
+    sees_everything,
+)
+from app.results.services import (
+    status_label as return_status_label,
+)
+from app.security.access import Permission, allow
+
+READERS = (Permission.VIEW_ALL_RETURNS, Permission.VIEW_OWN_DEPARTMENTS)
+CHART_LIMIT = 40  # more bars than this and a chart stops being readable: show the lowest scores
+CHART_LOWEST = 20
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _render(template: str, problems: list[FilterProblem], **context) -> tuple[str, int] | str:
+    """Every results page gets the rules and bands; a page with a bad query string answers 400."""
+    page = render_template(template, problems=problems, rules=scoring_rules(bands()), bands=bands(),
+                           percent=percent, rag_labels=RAG_LABELS, **context)
+    return (page, 400) if problems else page
+
+
+def _bars(summary, label_column: str) -> tuple[Bar, ...]:
+    return tuple(Bar(str(row[label_column]), None if math.isnan(row["score"]) else float(row["score"]),
+                     row["rag"].value if row["rag"] is not None else None)
+                 for _, row in summary.iterrows())
+
+
+def _department_chart(summary, council_score: float):
+    """Department scores, lowest first when there are too many departments to draw them all."""
+    ordered = summary.sort_values(["score", "department"], kind="stable")
+    title = "Score by department"
+    if len(ordered) > CHART_LIMIT:
+        ordered = ordered.head(CHART_LOWEST)
+        title = f"The {CHART_LOWEST} departments with the lowest scores"
+    chart = bar_chart("department-scores", title, _bars(ordered, "department"), council_score, "Council score")
+    return title, chart, ordered
+
+
+@bp.route("/results")
+@allow(*READERS)
+def index() -> str:
+    if sees_everything(_user()):
+        return render_template("results/index.html", cycles=results_cycles(), returns=None)
+    return render_template("results/index.html", cycles=None, returns=lead_officer_returns(_user()),
+                           status_label=return_status_label)
+
+
+@bp.route("/cycles/<int:cycle_id>/results")
+@allow(Permission.VIEW_ALL_RETURNS)
+def heatmap_page(cycle_id: int) -> tuple[str, int] | str:
+    cycle = get_results_cycle_or_404(cycle_id)
+    include, problems = parse_flag(request.args, "include")
+    data = council_data(cycle, include_unsubmitted=include)
+    themes = theme_labels(data.frame)
+    sort, descending, sort_problems = parse_sort(request.args, themes)
+    problems += sort_problems
+    table = heatmap(data.frame, bands(), sort=sort, descending=descending)
+    totals = overall(data.frame, bands())
+    by_department = summarise(data.frame, ["department_id", "department"], bands())
+    chart = _department_chart(by_department, totals["score"]) if not by_department.empty else None
+    return _render("results/heatmap.html", problems, cycle=cycle, table=table, totals=totals, include=include,
+                   basis=basis(cycle, include), sort=sort, descending=descending, chart=chart, section="heatmap")
+
+
+@bp.route("/cycles/<int:cycle_id>/results/themes")
+@allow(Permission.VIEW_ALL_RETURNS)
+def themes(cycle_id: int) -> tuple[str, int] | str:
+    cycle = get_results_cycle_or_404(cycle_id)
+    include, problems = parse_flag(request.args, "include")
+    data = council_data(cycle, include_unsubmitted=include)
+    profile = theme_profile(data.frame, bands())
+    matters = matter_profile(data.frame, bands())
+    theme_chart = bar_chart("theme-scores", "Score by theme across the council", _bars(profile, "label")) \
+        if not profile.empty else None
+    matter_chart = bar_chart("matter-scores", "Score by matter across the council", _bars(matters, "label")) \
+        if not matters.empty else None
+    return _render("results/themes.html", problems, cycle=cycle, profile=profile, matters=matters,
+                   theme_chart=theme_chart, matter_chart=matter_chart, include=include, basis=basis(cycle, include),
+                   totals=overall(data.frame, bands()), section="themes")
+
+
+@bp.route("/cycles/<int:cycle_id>/results/departments/<int:department_id>")
+@allow(*READERS)
+def department(cycle_id: int, department_id: int) -> tuple[str, int] | str:
+    cycle = get_results_cycle_or_404(cycle_id)
+    dept = get_department_for_reader_or_404(_user(), department_id)
+    assignment = department_return(cycle, dept.id)
+    if assignment is None:
+        abort(404)
+    data = department_data(cycle, dept.id)
+    profile = theme_profile(data.frame, bands())
+    gaps = gap_register(data.frame, GapFilter(department_id=dept.id))
+    chart = bar_chart(f"department-{dept.id}-themes", f"{dept.name}: score by theme", _bars(profile, "label")) \
+        if not profile.empty else None
+    return_url = (url_for("review.detail", assignment_id=assignment.id) if sees_everything(_user())
+                  else url_for("respond.task_list", assignment_id=assignment.id))
+    return _render("results/department.html", [], cycle=cycle, department=dept, assignment=assignment,
+                   totals=overall(data.frame, bands()), profile=profile, gaps=gaps, chart=chart,
+                   actions=actions_by_gap(cycle.id, [dept.id]), can_plan=may_plan_for(_user(), dept.id),
+                   return_url=return_url, status_label=return_status_label,
+                   theme_names=theme_labels(data.frame), section="heatmap")
+
+
+def _options(frame) -> tuple[dict[str, str], dict[str, str], dict[int, str]]:
+    themes = theme_labels(frame)
+    present = set(m for matters in frame["matter"] for m in matters) if not frame.empty else set()
+    matters = {key: label for key, label in MATTER_LABELS.items() if key in present}
+    matters |= {m: m for m in sorted(present - set(MATTER_LABELS))}
+    departments = dict(sorted(
+        {int(r.department_id): str(r.department) for r in frame.drop_duplicates("department_id").itertuples()
+         if r.department_id == r.department_id}.items(), key=lambda item: item[1].casefold()))
+    return themes, matters, departments
+
+
+@bp.route("/cycles/<int:cycle_id>/gaps")
+@allow(Permission.VIEW_ALL_RETURNS)
+def gaps(cycle_id: int) -> tuple[str, int] | str:
+    cycle = get_results_cycle_or_404(cycle_id)
+    include, problems = parse_flag(request.args, "include")
+    data = council_data(cycle, include_unsubmitted=include)
+    themes, matters, departments = _options(data.frame)
+    wanted, filter_problems = parse_gap_filter(request.args, themes=themes, matters=matters, departments=departments)
+    page, page_problems = parse_page(request.args)
+    problems += filter_problems + page_problems
+    register = gap_register(data.frame, wanted) if not problems else gap_register(data.frame.iloc[0:0])
+    pages = max(1, math.ceil(len(register) / PAGE_SIZE))
+    if page > pages and not problems:
+        problems.append(FilterProblem("page", f"There are only {pages} pages of gaps; page {page} is beyond the end"))
+        page = 1
+    shown = register.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE] if not problems else register
+    args = _query(request.args)
+    return _render("results/gaps.html", problems, cycle=cycle, register=shown, total=len(register), page=page,
+                   pages=pages, wanted=wanted, themes=themes, matters=matters, departments=departments,
+                   include=include, basis=basis(cycle, include), section="gaps",
+                   pagination=_pagination(cycle.id, page, pages, args),
+                   toggle_args={k: v for k, v in args.items() if k != "include"},
+                   statutory_value={True: "yes", False: "no", None: ""}[wanted.statutory])
+
+
+def _query(args: Mapping[str, str]) -> dict[str, str]:
+    return {key: value for key, value in args.items() if key != "page" and value}
+
+
+def _pagination(cycle_id: int, page: int, pages: int, args: Mapping[str, str]) -> dict:
+    """The govukPagination parameters for the gap register."""
+    def href(number: int) -> str:
+        return url_for("results.gaps", cycle_id=cycle_id, page=number, **args)
+
+    items = [{"ellipsis": True} if number is None else {"number": number, "href": href(number),
+                                                         "current": number == page}
+             for number in page_numbers(page, pages)]
+    return {"previous": {"href": href(page - 1)} if page > 1 else None,
+            "next": {"href": href(page + 1)} if page < pages else None, "items": items}
+
+
+@bp.route("/cycles/<int:cycle_id>/hallmarks")
+@allow(Permission.VIEW_ALL_RETURNS)
+def hallmarks(cycle_id: int) -> str:
+    cycle = get_results_cycle_or_404(cycle_id)
+    data = partnership_data(cycle)
+    summary = hallmark_compliance(data.frame)
+    has_checklist = bool(summary.overall.applicable or summary.overall.not_applicable)
+    chart = None
+    if has_checklist:
+        rows = [summary.overall, *summary.by_hallmark, summary.statutory, summary.suggested]
+        bars = tuple(Bar(c.label, c.met / c.applicable if c.applicable else None,
+                         bands().band(c.met / c.applicable).value if c.applicable else None) for c in rows)
+        chart = bar_chart("hallmark-compliance", "Share of hallmark items met", bars)
+    statuses = sorted(set(data.frame["status"])) if not data.frame.empty else []
+    return _render("results/hallmarks.html", [], cycle=cycle, summary=summary, chart=chart,
+                   has_checklist=has_checklist, actions=actions_by_gap(cycle.id, [None]),
+                   can_plan=may_plan_for(_user(), None), statuses=[return_status_label(s) for s in statuses],
+                   section="hallmarks")
+
+
+@bp.route("/cycles/<int:cycle_id>/peer-approaches")
+@allow(Permission.VIEW_ALL_RETURNS)
+def approaches(cycle_id: int) -> str:
+    cycle = get_results_cycle_or_404(cycle_id)
+    matrix = approach_matrix(peer_data(cycle).frame)
+    return _render("results/approaches.html", [], cycle=cycle, matrix=matrix, status_label=status_label,
+                   section="approaches")
+
+
+def _cycle_arg(name: str, label: str, choices: Mapping[int, object], problems: list[FilterProblem]):
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    if raw.isdigit() and int(raw) in choices:
+        return choices[int(raw)]
+    problems.append(FilterProblem(name, f"There is no opened cycle ‘{raw}’ to use as the {label} cycle: "
+                                        "choose one from the list"))
+    return None
+
+
+@bp.route("/results/compare")
+@allow(Permission.VIEW_ALL_RETURNS)
+def compare() -> tuple[str, int] | str:
+    cycles = results_cycles()
+    by_id = {c.id: c for c in cycles}
+    problems: list[FilterProblem] = []
+    earlier = _cycle_arg("earlier", "earlier", by_id, problems)
+    later = _cycle_arg("later", "later", by_id, problems)
+    wanted_change = (request.args.get("change") or "").strip() or None
+    if wanted_change is not None and wanted_change not in {c.value for c in Change}:
+        problems.append(FilterProblem("change", f"‘{wanted_change}’ is not a kind of change: choose new, closed, "
+                                                "persisting or worse"))
+        wanted_change = None
+    if earlier is not None and later is not None and earlier.id == later.id:
+        problems.append(FilterProblem("later", "Choose two different cycles to compare"))
+    if earlier is not None and later is not None and (earlier.period_start, earlier.id) > (later.period_start, later.id):
+        earlier, later = later, earlier  # "earlier" means earlier in time, whichever box it was chosen in
+    result = None
+    if earlier is not None and later is not None and not problems:
+        before, after = council_data(earlier).frame, council_data(later).frame
+        changes = gap_changes(before, after)
+        result = {
+            "counts": change_counts(changes),
+            "changes": changes[changes["change"] == wanted_change] if wanted_change else changes,
+            "departments": score_changes(before, after, "department", bands()),
+            "themes": score_changes(before, after, "theme", bands()),
+            "theme_names": theme_labels(after) | {k: v for k, v in theme_labels(before).items()
+                                                  if k not in theme_labels(after)},
+        }
+    return _render("results/compare.html", problems, cycles=cycles, earlier=earlier, later=later, result=result,
+                   wanted_change=wanted_change, change_labels=CHANGE_LABELS, ordered_unique=ordered_unique)
