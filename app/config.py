@@ -149,15 +149,19 @@ def normalise_database_url(url: str) -> str:
 
 
 def check_rag_bands(green: Any, amber: Any) -> None:
-    """Refuse bands that would colour scores wrongly, naming the settings to fix."""
+    """Refuse bands that would colour scores wrongly, naming the settings to fix (the rule is RagBands')."""
+    from app.analysis.rules import RagBands
+
     try:
         green, amber = float(green), float(amber)
     except (TypeError, ValueError):
         raise ConfigurationError(f"{ENV_PREFIX}_RAG_GREEN and {ENV_PREFIX}_RAG_AMBER must be numbers from 0 to 1; "
                                  f"got {green!r} and {amber!r}.") from None
-    if not 0 <= amber <= green <= 1:
+    try:
+        RagBands(green=green, amber=amber)
+    except ValueError:
         raise ConfigurationError(f"{ENV_PREFIX}_RAG_AMBER must be at most {ENV_PREFIX}_RAG_GREEN, both from 0 to 1; "
-                                 f"got amber {amber} and green {green}.")
+                                 f"got amber {amber} and green {green}.") from None
 
 
 def check_secret_key(key: Any) -> None:

@@ -31,6 +31,7 @@ from app.analysis.actions import ACTION_STATUS_LABELS, ActionStatus, action_prog
 from app.departments.services import departments_for
 from app.extensions import db
 from app.models import Department
+from app.results.filters import FilterProblem
 from app.results.services import get_results_cycle_or_404, may_see_department, results_cycles
 from app.security.access import Permission, allow
 
@@ -63,27 +64,28 @@ def _show_problem(form, problem: ActionProblem, action=None) -> None:
         form.version.data = action.version  # the page now shows the latest state: saving again applies to it
 
 
-def _list_filter(args) -> tuple[ActionListFilter, list[str]]:
+def _list_filter(args) -> tuple[ActionListFilter, list[FilterProblem]]:
     problems = []
     cycle_id = department_id = status = None
     raw = (args.get("cycle") or "").strip()
     if raw:
         cycle_id = int(raw) if raw.isdigit() else None
         if cycle_id is None:
-            problems.append(f"Cycle ‘{raw}’ is not a cycle number")
+            problems.append(FilterProblem("cycle", f"Cycle ‘{raw}’ is not a cycle number"))
     raw = (args.get("department") or "").strip()
     if raw == PARTNERSHIP_KEY:
         department_id = 0
     elif raw:
         department_id = int(raw) if raw.isdigit() else None
         if department_id is None:
-            problems.append(f"Department ‘{raw}’ is not a department number")
+            problems.append(FilterProblem("department", f"Department ‘{raw}’ is not a department number"))
     raw = (args.get("status") or "").strip()
     if raw:
         if raw in {s.value for s in ActionStatus}:
             status = raw
         else:
-            problems.append(f"Status ‘{raw}’ is not one of: " + ", ".join(s.value for s in ActionStatus))
+            problems.append(FilterProblem("status", f"Status ‘{raw}’ is not one of: "
+                                                    + ", ".join(s.value for s in ActionStatus)))
     overdue = (args.get("overdue") or "") == "1"
     return ActionListFilter(cycle_id, department_id, status, overdue), problems
 

@@ -22,8 +22,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.analysis.actions import ACTION_STATUS_LABELS, OPEN_STATUSES, ActionFacts, ActionStatus
 from app.audit.services import record_event
 from app.extensions import db
-from app.models import Action, ActionNote, Cycle, Department, Role, User
+from app.models import Action, ActionNote, Assignment, Cycle, Department, Role, User
 from app.models.types import utcnow
+from app.questionnaires.registry import definition_from_snapshot
 from app.security.access import Permission, can
 
 TITLE_MAX = 200
@@ -258,9 +259,6 @@ def gap_source(cycle: Cycle, department_id: int | None, question_id: str | None)
     A department's questions come from its own return in the cycle; the partnership's
     from the cycle's partnership questionnaires (the hallmark checklist).
     """
-    from app.models import Assignment
-    from app.questionnaires.registry import definition_from_snapshot
-
     if not question_id:
         return GapSource()
     query = select(Assignment).where(Assignment.cycle_id == cycle.id)

@@ -9,9 +9,11 @@ so that complete returns really are complete.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 
 from app.demo.content import EVIDENCE, GENERIC_TEXT, PARTNERSHIP_ACTIONS, PARTNERSHIP_EVIDENCE, DemoDepartment
+from app.extensions import db
+from app.models import Answer, Assignment, User
 from app.questionnaires.answers import AnswerValue
 from app.questionnaires.conditions import evaluate
 from app.questionnaires.definition import Definition, Question
@@ -112,3 +114,12 @@ def peer_answers(definition: Definition, approaches: dict[str, str], *, two_tier
         if status:
             answers[question.id] = AnswerValue(status)
     return answers
+
+
+def store_answers(assignment: Assignment, answers: dict[str, AnswerValue], by: User | None,
+                  when: datetime) -> None:
+    """Write generated answers to a return, as saved by `by` at `when`."""
+    for question_id, answer in answers.items():
+        db.session.add(Answer(assignment_id=assignment.id, question_id=question_id, value=answer.value,
+                              not_applicable=answer.not_applicable, evidence=answer.evidence, action=answer.action,
+                              changed_in_version=1, updated_by_id=by.id if by else None, updated_at=when))

@@ -17,24 +17,16 @@ from sqlalchemy import select
 from app.analysis.gaps import gap_register
 from app.audit.services import record_event
 from app.cycles.services import CycleDetails, QuestionnaireChoice, close_cycle, create_cycle, open_cycle
-from app.demo.answers import departmental_answers, partnership_answers
+from app.demo.answers import departmental_answers, partnership_answers, store_answers
 from app.demo.content import DEPARTMENTS
 from app.extensions import db
-from app.models import Action, ActionNote, Answer, Assignment, Cycle, Department, User
-from app.questionnaires.answers import AnswerValue
+from app.models import Action, ActionNote, Assignment, Cycle, Department, User
 from app.questionnaires.registry import definition_from_snapshot
 from app.results.loading import SUBMITTED_STATUSES, load_cycle
 
 PREVIOUS_CYCLE_NAME = "Section 17 audit 2025 to 2026"
 PREVIOUS_QUESTIONNAIRES = ("departmental-self-assessment", "hallmarks-of-effective-partnership")
 YEAR_ON_WEAKNESS = 0.15  # how much weaker each department was a year earlier
-
-
-def _store(assignment: Assignment, answers: dict[str, AnswerValue], by: User | None, when: datetime) -> None:
-    for question_id, answer in answers.items():
-        db.session.add(Answer(assignment_id=assignment.id, question_id=question_id, value=answer.value,
-                              not_applicable=answer.not_applicable, evidence=answer.evidence, action=answer.action,
-                              changed_in_version=1, updated_by_id=by.id if by else None, updated_at=when))
 
 
 def create_previous_cycle(officer: User | None, leads: dict[str, User | None]) -> Cycle:
@@ -54,11 +46,11 @@ def create_previous_cycle(officer: User | None, leads: dict[str, User | None]) -
                 continue
             weaker = replace(spec, strength=max(0.1, spec.strength - YEAR_ON_WEAKNESS))
             lead = leads.get(spec.code)
-            _store(assignment, departmental_answers(definition, weaker, assignment.department.name), lead,
+            store_answers(assignment, departmental_answers(definition, weaker, assignment.department.name), lead,
                    opened + timedelta(days=20))
             assignment.submitted_by_id = lead.id if lead else None
         else:
-            _store(assignment, partnership_answers(definition, answered_share=1.0), officer,
+            store_answers(assignment, partnership_answers(definition, answered_share=1.0), officer,
                    opened + timedelta(days=30))
         assignment.started_at = opened + timedelta(days=2)
         assignment.submitted_at = opened + timedelta(days=40)

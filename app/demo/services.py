@@ -25,16 +25,15 @@ from sqlalchemy import select
 
 from app.audit.services import record_event
 from app.cycles.services import CycleDetails, QuestionnaireChoice, create_cycle, open_cycle
-from app.demo.answers import departmental_answers, partnership_answers, peer_answers
+from app.demo.answers import departmental_answers, partnership_answers, peer_answers, store_answers
 from app.demo.content import DEPARTMENTS, RETURN_REASONS, DemoDepartment
 from app.demo.history import PREVIOUS_CYCLE_NAME, create_demo_actions, create_previous_cycle
 from app.departments.services import create_department, find_department_by_code
 from app.extensions import db
-from app.models import Action, Answer, Assignment, Cycle, Organisation, PeerPartnership, Role, User
+from app.models import Action, Assignment, Cycle, Organisation, PeerPartnership, Role, User
 from app.models.types import utcnow
 from app.organisation.services import update_organisation
 from app.questionnaires import registry
-from app.questionnaires.answers import AnswerValue
 from app.questionnaires.definition import Definition
 from app.questionnaires.registry import definition_from_snapshot
 from app.users.services import create_user, find_user, generate_temporary_password, reset_password
@@ -158,14 +157,6 @@ def _event(action: str, assignment: Assignment, actor: User | None, when: dateti
     event.occurred_at = when
 
 
-def _store_answers(assignment: Assignment, answers: dict[str, AnswerValue], by: User | None,
-                   when: datetime) -> None:
-    for question_id, answer in answers.items():
-        db.session.add(Answer(assignment_id=assignment.id, question_id=question_id, value=answer.value,
-                              not_applicable=answer.not_applicable, evidence=answer.evidence, action=answer.action,
-                              changed_in_version=1, updated_by_id=by.id if by else None, updated_at=when))
-
-
 def _require_questionnaires() -> dict[str, Definition]:
     available = registry.available()
     missing = [q for q in QUESTIONNAIRES if q not in available]
@@ -192,7 +183,7 @@ def _create_demo_cycle(today: date, peers: dict[str, PeerPartnership]) -> None:
             if spec is not None:
                 _play_department(assignment, definition, spec, officer, opened)
         elif assignment.respondent_type == "partnership":
-            _store_answers(assignment, partnership_answers(definition), officer, opened + timedelta(days=6))
+            store_answers(assignment, partnership_answers(definition), officer, opened + timedelta(days=6))
             assignment.status = "in_progress"
             assignment.started_at = opened + timedelta(days=2)
             _event("assignment.started", assignment, officer, assignment.started_at,
@@ -213,7 +204,7 @@ def _play_department(assignment: Assignment, definition: Definition, spec: DemoD
     offset = sum(map(ord, spec.code)) % 5
     started = opened + timedelta(days=1 + offset)
     sections = None if spec.status != "in_progress" else max(1, round(len(definition.sections) * 0.6))
-    _store_answers(assignment, departmental_answers(definition, spec, name, sections=sections), lead,
+    store_answers(assignment, departmental_answers(definition, spec, name, sections=sections), lead,
                    started + timedelta(days=2))
     assignment.started_at = started
     assignment.status = "in_progress"
@@ -255,7 +246,7 @@ def _play_peers(cycle: Cycle, snapshot, peers: dict[str, PeerPartnership], opene
                                 submitted_at=opened + timedelta(days=5 + index))
         db.session.add(assignment)
         db.session.flush()
-        _store_answers(assignment, peer_answers(definition, approaches, two_tier=True), None,
+        store_answers(assignment, peer_answers(definition, approaches, two_tier=True), None,
                        assignment.submitted_at)
         _event("assignment.submitted", assignment, None, assignment.submitted_at,
                f"Submitted the return for {name}", actor_email=f"peer contact, {name}",

@@ -15,7 +15,8 @@ from app.analysis.frame import MATTER_LABELS, ordered_unique, theme_labels
 from app.analysis.gaps import GapFilter, gap_register
 from app.analysis.hallmarks import hallmark_compliance
 from app.analysis.rules import RAG_LABELS, percent, scoring_rules
-from app.analysis.scores import heatmap, matter_profile, overall, summarise, theme_profile
+from app.analysis.scores import HeatmapRow, heatmap, matter_profile, overall, sort_rows, theme_profile
+from app.respond.services import returns_for
 from app.results import bp
 from app.results.charts import Bar, bar_chart
 from app.results.filters import (
@@ -35,7 +36,6 @@ from app.results.services import (
     department_return,
     get_department_for_reader_or_404,
     get_results_cycle_or_404,
-    lead_officer_returns,
     partnership_data,
     peer_data,
     results_cycles,
@@ -68,15 +68,24 @@ def _bars(summary, label_column: str) -> tuple[Bar, ...]:
                  for _, row in summary.iterrows())
 
 
-def _department_chart(summary, council_score: float):
-    """Department scores, lowest first when there are too many departments to draw them all."""
-    ordered = summary.sort_values(["score", "department"], kind="stable")
+def _department_chart(rows: list[HeatmapRow], council_score: float):
+    """Department scores from the heatmap's rows, lowest first; only the lowest when there are too many."""
+    ordered = sort_rows(rows, "overall", descending=False)
     title = "Score by department"
     if len(ordered) > CHART_LIMIT:
-        ordered = ordered.head(CHART_LOWEST)
+        ordered = ordered[:CHART_LOWEST]
         title = f"The {CHART_LOWEST} departments with the lowest scores"
-    chart = bar_chart("department-scores", title, _bars(ordered, "department"), council_score, "Council score")
+    bars = tuple(Bar(row.department, None if math.isnan(row.overall.score) else row.overall.score,
+                     row.overall.rag.value if row.overall.rag is not None else None) for row in ordered)
+    chart = bar_chart("department-scores", title, bars, council_score, "Council score")
     return title, chart, ordered
+
+
+def _council(cycle_id: int):
+    """The cycle, whether to include returns still being written (?include=1), its council-wide data."""
+    cycle = get_results_cycle_or_404(cycle_id)
+    include, problems = parse_flag(request.args, "include")
+    return cycle, include, council_data(cycle, include_unsubmitted=include), problems
 
 
 @bp.route("/results")
@@ -84,23 +93,20 @@ def _department_chart(summary, council_score: float):
 def index() -> str:
     if sees_everything(_user()):
         return render_template("results/index.html", cycles=results_cycles(), returns=None)
-    return render_template("results/index.html", cycles=None, returns=lead_officer_returns(_user()),
+    return render_template("results/index.html", cycles=None, returns=returns_for(_user()),
                            status_label=return_status_label)
 
 
 @bp.route("/cycles/<int:cycle_id>/results")
 @allow(Permission.VIEW_ALL_RETURNS)
 def heatmap_page(cycle_id: int) -> tuple[str, int] | str:
-    cycle = get_results_cycle_or_404(cycle_id)
-    include, problems = parse_flag(request.args, "include")
-    data = council_data(cycle, include_unsubmitted=include)
+    cycle, include, data, problems = _council(cycle_id)
     themes = theme_labels(data.frame)
     sort, descending, sort_problems = parse_sort(request.args, themes)
     problems += sort_problems
     table = heatmap(data.frame, bands(), sort=sort, descending=descending)
     totals = overall(data.frame, bands())
-    by_department = summarise(data.frame, ["department_id", "department"], bands())
-    chart = _department_chart(by_department, totals["score"]) if not by_department.empty else None
+    chart = _department_chart(table.rows, totals["score"]) if table.rows else None
     return _render("results/heatmap.html", problems, cycle=cycle, table=table, totals=totals, include=include,
                    basis=basis(cycle, include), sort=sort, descending=descending, chart=chart, section="heatmap")
 
@@ -108,9 +114,7 @@ def heatmap_page(cycle_id: int) -> tuple[str, int] | str:
 @bp.route("/cycles/<int:cycle_id>/results/themes")
 @allow(Permission.VIEW_ALL_RETURNS)
 def themes(cycle_id: int) -> tuple[str, int] | str:
-    cycle = get_results_cycle_or_404(cycle_id)
-    include, problems = parse_flag(request.args, "include")
-    data = council_data(cycle, include_unsubmitted=include)
+    cycle, include, data, problems = _council(cycle_id)
     profile = theme_profile(data.frame, bands())
     matters = matter_profile(data.frame, bands())
     theme_chart = bar_chart("theme-scores", "Score by theme across the council", _bars(profile, "label")) \
@@ -158,9 +162,7 @@ def _options(frame) -> tuple[dict[str, str], dict[str, str], dict[int, str]]:
 @bp.route("/cycles/<int:cycle_id>/gaps")
 @allow(Permission.VIEW_ALL_RETURNS)
 def gaps(cycle_id: int) -> tuple[str, int] | str:
-    cycle = get_results_cycle_or_404(cycle_id)
-    include, problems = parse_flag(request.args, "include")
-    data = council_data(cycle, include_unsubmitted=include)
+    cycle, include, data, problems = _council(cycle_id)
     themes, matters, departments = _options(data.frame)
     wanted, filter_problems = parse_gap_filter(request.args, themes=themes, matters=matters, departments=departments)
     page, page_problems = parse_page(request.args)

@@ -111,15 +111,3 @@ def status_label(status: str) -> str:
         return STATUS_LABELS[Status(status)]
     except ValueError:
         return status
-
-
-def lead_officer_returns(user: Any) -> list[Assignment]:
-    """A lead officer's departments' returns in every opened cycle, newest cycle first."""
-    department_ids = [d.id for d in getattr(user, "departments", [])]
-    if not department_ids:
-        return []
-    query = (select(Assignment).join(Cycle)
-             .where(Cycle.status != CycleStatus.DRAFT.value, Assignment.respondent_type == "department",
-                    Assignment.department_id.in_(department_ids))
-             .order_by(Cycle.period_start.desc(), Assignment.id))
-    return list(db.session.scalars(query))
