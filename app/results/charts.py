@@ -117,7 +117,8 @@ def bar_chart(chart_id: str, title: str, bars: tuple[Bar, ...], reference: float
             width = 0 if bar.score is None else bar.score * 100
             axes.barh(position, width, color=colour, hatch=hatch, edgecolor="#0b0c0c", linewidth=0.6, height=0.7)
             axes.text(min(width, 100) + 1.5, position, _value_text(bar), va="center", fontsize=9, color="#0b0c0c")
-        axes.set_yticks(positions, [_short(bar.label) for bar in bars])
+        # Labels are names people typed: never read "$...$" in them as mathematics.
+        axes.set_yticks(positions, [_short(bar.label) for bar in bars], parse_math=False)
         axes.invert_yaxis()
         axes.set_xlim(0, 125)
         axes.set_xticks([0, 20, 40, 60, 80, 100], ["0%", "20%", "40%", "60%", "80%", "100%"])

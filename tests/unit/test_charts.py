@@ -34,3 +34,10 @@ def test_hostile_labels_are_escaped():
     svg = str(bar_chart("h", '<img src=x onerror="alert(1)">', hostile))
     assert "<script" not in svg and "<img" not in svg
     assert "&lt;script&gt;" in svg
+
+
+def test_dollar_signs_in_names_are_shown_as_typed_not_as_mathematics():
+    bars = (Bar("Budget $5m and $6m review", 0.5, "amber"), Bar(r"Cost $\frac{$ centre", 0.4, "red"))
+    svg = str(bar_chart("money", "Scores", bars))
+    assert ">Budget $5m and $6m review<" in svg
+    assert r">Cost $\frac{$ centre<" in svg
