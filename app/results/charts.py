@@ -137,7 +137,7 @@ def bar_chart(chart_id: str, title: str, bars: tuple[Bar, ...], reference: float
                     frameon=False, fontsize=9)
         figure.tight_layout()
         buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     description = describe(bars)
     if reference is not None and not math.isnan(reference):
         description += f" {reference_label}: {round(reference * 100)}%."
