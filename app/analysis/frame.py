@@ -9,7 +9,7 @@ become columns, which is what every later grouping works on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,11 +25,11 @@ RETURN_COLUMNS = ["assignment_id", "snapshot_id", "respondent_type", "department
                   "peer_partnership_id", "peer", "is_own", "status"]
 ANSWER_COLUMNS = ["assignment_id", "question_id", "value", "not_applicable", "evidence", "action",
                   "updated_at", "updated_by"]
-FRAME_COLUMNS = [
-    *RETURN_COLUMNS, "definition_id", "kind", "position", "section_id", "section", "question_id", "question",
-    "theme", "matter", "hallmark", "statutory", "source", "approach", "target", "value", "not_applicable",
-    "evidence", "action", "updated_at", "updated_by", "answer", "outcome", "score", "is_gap",
-]
+QUESTION_COLUMNS = ["definition_id", "kind", "position", "section_id", "section", "question_id", "question", "theme",
+                    "matter", "hallmark", "statutory", "source", "approach", "target"]
+_PER_ANSWER = ["value", "not_applicable", "evidence", "action", "updated_at", "updated_by", "answer", "outcome",
+               "score", "is_gap"]
+FRAME_COLUMNS = [*RETURN_COLUMNS, *QUESTION_COLUMNS, *_PER_ANSWER]
 # Outcomes that belong to a scored question that applies to the return.
 IN_SCOPE = frozenset({Outcome.MET, Outcome.GAP, Outcome.UNANSWERED})
 
@@ -65,22 +65,11 @@ def _question_columns(definition: Definition, question: Question, position: int,
     }
 
 
-_NO_ANSWER: tuple[None, None, None] = (None, None, None)
-
-
-def _freeze(answer: AnswerValue | None) -> Any:
-    """What scoring and wording depend on, hashable (lists become tuples)."""
-    if answer is None:
-        return None
-    value = tuple(answer.value) if isinstance(answer.value, list) else answer.value
-    return (value, bool(answer.not_applicable))
-
-
 def _catalogue_rows(definition: Definition) -> list[tuple[Any, ...]]:
-    """question_catalogue as tuples in FRAME_COLUMNS order (memoised)."""
+    """question_catalogue as tuples in QUESTION_COLUMNS order (memoised)."""
     cached = definition.__dict__.get("_analysis_catalogue_rows")
     if cached is None:
-        cached = [tuple(columns.values()) for columns in question_catalogue(definition)]
+        cached = [tuple(columns[name] for name in QUESTION_COLUMNS) for columns in question_catalogue(definition)]
         object.__setattr__(definition, "_analysis_catalogue_rows", cached)
     return cached
 
@@ -99,14 +88,18 @@ def question_catalogue(definition: Definition) -> list[dict[str, Any]]:
     return cached
 
 
-StoredAnswers = dict[int, dict[str, tuple[AnswerValue, Any, Any]]]
+# A stored answer as the query gives it: [value, not_applicable], or with details
+# [value, not_applicable, evidence, action, updated_at, updated_by].
+RawAnswer = Sequence[Any]
+StoredAnswers = dict[int, dict[str, RawAnswer]]  # return id -> question id -> answer
 
 
 def _answers_by_return(answers: pd.DataFrame) -> StoredAnswers:
     grouped: StoredAnswers = {}
     for row in answers.itertuples(index=False):
-        value = AnswerValue(row.value, bool(row.not_applicable), row.evidence or "", row.action or "")
-        grouped.setdefault(int(row.assignment_id), {})[row.question_id] = (value, row.updated_at, row.updated_by)
+        grouped.setdefault(int(row.assignment_id), {})[row.question_id] = [
+            row.value, bool(row.not_applicable), row.evidence or "", row.action or "", row.updated_at,
+            row.updated_by]
     return grouped
 
 
@@ -115,6 +108,56 @@ def score_returns(returns: pd.DataFrame, answers: pd.DataFrame, definitions: Map
     """Score every question of every return (frames in, frame out; see score_records)."""
     records = list(returns[RETURN_COLUMNS].itertuples(index=False, name=None))
     return score_records(records, _answers_by_return(answers), definitions, all_labels=all_labels)
+
+
+def _column(values: Sequence[Any]) -> np.ndarray:
+    """An object array of exactly these values (np.array would turn tuples into a second dimension)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _conditional_inputs(definition: Definition) -> frozenset[str] | None:
+    """Ids of the questions that some show_if looks at; None when nothing is ever hidden (memoised)."""
+    if "_analysis_conditional_inputs" not in definition.__dict__:
+        ids = {qid for q in definition.questions if q.show_if is not None for qid in q.show_if.question_ids()}
+        has_conditions = any(q.show_if is not None for q in definition.questions)
+        object.__setattr__(definition, "_analysis_conditional_inputs", frozenset(ids) if has_conditions else None)
+    return definition.__dict__["_analysis_conditional_inputs"]
+
+
+def _visible(definition: Definition, answers: Mapping[str, RawAnswer]) -> set[str] | None:
+    """The questions shown for these answers, or None for "all of them"."""
+    inputs = _conditional_inputs(definition)
+    if inputs is None:
+        return None
+    values = {qid: AnswerValue(raw[0], bool(raw[1])) for qid in inputs if (raw := answers.get(qid)) is not None}
+    return visible_question_ids(definition, values)
+
+
+def _answer_value(raw: RawAnswer | None) -> AnswerValue | None:
+    if raw is None:
+        return None
+    if len(raw) > 2:
+        return AnswerValue(raw[0], bool(raw[1]), raw[2] or "", raw[3] or "")
+    return AnswerValue(raw[0], bool(raw[1]))
+
+
+def _detail(raws: Sequence[RawAnswer | None], index: int, missing: Any, *, present: bool = True) -> np.ndarray:
+    """Item `index` of each answer; `missing` where there is no answer or it came without details."""
+    if not present:
+        return np.full(len(raws), missing, dtype=object)
+    return _column([raw[index] if raw is not None and len(raw) > index else missing for raw in raws])
+
+
+def _taken(names: Sequence[str], rows: Sequence[tuple[Any, ...]], picks: Sequence[int]) -> pd.DataFrame:
+    """Columns of a small table (one row per return, question or verdict) repeated for each answer row.
+
+    Types are inferred on the small table, which is cheaper than on the long frame and gives the same.
+    """
+    table = pd.DataFrame({name: _column(values) for name, values in zip(names, zip(*rows, strict=True),
+                                                                        strict=True)}).infer_objects()
+    return table.take(np.asarray(picks)).reset_index(drop=True)
 
 
 def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnswers,
@@ -126,36 +169,69 @@ def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnsw
     The `answer` column (the answer in words) is filled for gaps only unless
     `all_labels`, since pages only show gaps and formatting every answer is most of
     the cost on a large council.
+
+    A council's answers repeat a handful of values per question, so each distinct
+    (question, shown, value) is judged once and every row records only three indexes:
+    its return, its question and its verdict. The frame's columns are then taken by
+    index, column by column (on 300 departments x 60 questions, building a wide tuple
+    per row had been most of the time).
     """
-    records: list[tuple[Any, ...]] = []
-    # Scoring and wording depend only on the question and the value, and a council's
-    # answers repeat a handful of values per question: judge each pair once.
-    judged: dict[tuple[Any, ...], tuple[str, float, bool, str]] = {}
+    return_rows: list[tuple[Any, ...]] = []
+    question_rows: list[tuple[Any, ...]] = []
+    # id(definition) -> (index of its first question in question_rows, its questions)
+    question_base: dict[int, tuple[int, tuple[Question, ...]]] = {}
+    verdicts: list[tuple[str, float, bool, str]] = []
+    judged: dict[tuple[Any, ...], int] = {}  # (question index, shown, value, not applicable) -> verdict index
+    by_return: list[int] = []
+    by_question: list[int] = []
+    by_verdict: list[int] = []
+    raws: list[RawAnswer | None] = []
     for ret in returns:
-        assignment_id, snapshot_id = int(ret[0]), int(ret[1])
-        definition = definitions[snapshot_id]
-        stored = stored_answers.get(assignment_id, {})
-        values = {qid: item[0] for qid, item in stored.items()}
-        visible = visible_question_ids(definition, values)
-        for question, columns in zip(definition.questions, _catalogue_rows(definition), strict=True):
-            value, updated_at, updated_by = stored.get(question.id, _NO_ANSWER)
-            shown = question.id in visible
-            key = (definition.id, definition.version, question.id, shown, _freeze(value))
+        definition = definitions[int(ret[1])]
+        known = question_base.get(id(definition))
+        if known is None:
+            known = question_base[id(definition)] = (len(question_rows), definition.questions)
+            question_rows.extend(_catalogue_rows(definition))
+        base, questions = known
+        position = len(return_rows)
+        return_rows.append(tuple(ret))
+        answers = stored_answers.get(int(ret[0]), {})
+        visible = _visible(definition, answers)
+        for index, question in enumerate(questions, start=base):
+            raw = answers.get(question.id)
+            shown = visible is None or question.id in visible
+            if raw is None:
+                key: tuple[Any, ...] = (index, shown)
+            else:
+                value = raw[0]
+                key = (index, shown, tuple(value) if isinstance(value, list) else value, bool(raw[1]))
             verdict = judged.get(key)
             if verdict is None:
-                result = score_answer(question, value, visible=shown)
-                label = format_answer(question, value) if (result.is_gap or all_labels) else ""
-                verdict = (result.outcome.value, np.nan if result.score is None else result.score, result.is_gap,
-                           label)
-                judged[key] = verdict
-            outcome, score, is_gap, label = verdict
-            records.append((*ret, *columns,
-                            value.value if value else None, bool(value.not_applicable) if value else False,
-                            value.evidence if value else "", value.action if value else "",
-                            updated_at, updated_by, label, outcome, score, is_gap))
-    if not records:
+                answer = _answer_value(raw)
+                result = score_answer(question, answer, visible=shown)
+                label = format_answer(question, answer) if (result.is_gap or all_labels) else ""
+                verdict = judged[key] = len(verdicts)
+                verdicts.append((result.outcome.value, np.nan if result.score is None else result.score,
+                                 result.is_gap, label))
+            by_return.append(position)
+            by_question.append(index)
+            by_verdict.append(verdict)
+            raws.append(raw)
+    if not raws:
         return empty_frame()
-    frame = pd.DataFrame(records, columns=FRAME_COLUMNS)
+    # Every answer of one query has the same shape: with details or without.
+    detailed = next((len(raw) > 2 for raw in raws if raw is not None), False)
+    answers = pd.DataFrame({
+        "value": _detail(raws, 0, None),
+        "not_applicable": np.array([bool(raw[1]) if raw is not None else False for raw in raws], dtype=bool),
+        **{name: _detail(raws, index, missing, present=detailed)
+           for name, index, missing in (("evidence", 2, ""), ("action", 3, ""), ("updated_at", 4, None),
+                                        ("updated_by", 5, None))},
+    }).infer_objects()
+    frame = pd.concat([_taken(RETURN_COLUMNS, return_rows, by_return),
+                       _taken(QUESTION_COLUMNS, question_rows, by_question),
+                       answers, _taken(["outcome", "score", "is_gap", "answer"], verdicts, by_verdict)],
+                      axis=1)[FRAME_COLUMNS]
     frame["score"] = frame["score"].astype(float)
     frame["is_gap"] = frame["is_gap"].astype(bool)
     return frame
@@ -176,5 +252,6 @@ def ordered_unique(values: Iterable[Any]) -> list[Any]:
 
 def theme_labels(frame: pd.DataFrame) -> dict[str, str]:
     """Each theme with the title of the first section that carries it, in questionnaire order."""
-    themed = frame.dropna(subset=["theme"]).sort_values("position", kind="stable")
-    return dict(themed.drop_duplicates("theme")[["theme", "section"]].itertuples(index=False, name=None))
+    themed = frame[["theme", "section", "position"]].dropna(subset=["theme"]).drop_duplicates(["theme", "position"])
+    themed = themed.sort_values("position", kind="stable").drop_duplicates("theme")
+    return dict(themed[["theme", "section"]].itertuples(index=False, name=None))

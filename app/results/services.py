@@ -66,8 +66,9 @@ def department_return(cycle: Cycle, department_id: int) -> Assignment | None:
 
 
 def council_data(cycle: Cycle, *, include_unsubmitted: bool = False) -> CycleData:
+    """Departments' returns for council-wide pages, which show no evidence or who answered when."""
     statuses = None if include_unsubmitted else SUBMITTED_STATUSES
-    return load_cycle(cycle, respondent_types=["department"], statuses=statuses)
+    return load_cycle(cycle, respondent_types=["department"], statuses=statuses, details=False)
 
 
 def department_data(cycle: Cycle, department_id: int) -> CycleData:
