@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import pandas as pd
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
@@ -104,7 +105,7 @@ def heatmap_page(cycle_id: int) -> tuple[str, int] | str:
     themes = theme_labels(data.frame)
     sort, descending, sort_problems = parse_sort(request.args, themes)
     problems += sort_problems
-    table = heatmap(data.frame, bands(), sort=sort, descending=descending)
+    table = heatmap(data.frame, bands(), sort=sort, descending=descending, themes=themes)
     totals = overall(data.frame, bands())
     chart = _department_chart(table.rows, totals["score"]) if table.rows else None
     return _render("results/heatmap.html", problems, cycle=cycle, table=table, totals=totals, include=include,
@@ -168,16 +169,12 @@ def gaps(cycle_id: int) -> tuple[str, int] | str:
     page, page_problems = parse_page(request.args)
     problems += filter_problems + page_problems
     register = gap_register(data.frame, wanted) if not problems else gap_register(data.frame.iloc[0:0])
-    pages = max(1, math.ceil(len(register) / PAGE_SIZE))
-    if page > pages and not problems:
-        problems.append(FilterProblem("page", f"There are only {pages} pages of gaps; page {page} is beyond the end"))
-        page = 1
-    shown = register.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE] if not problems else register
+    shown, page, pages = _one_page(register, page, problems, "gaps")
     args = _query(request.args)
     return _render("results/gaps.html", problems, cycle=cycle, register=shown, total=len(register), page=page,
                    pages=pages, wanted=wanted, themes=themes, matters=matters, departments=departments,
                    include=include, basis=basis(cycle, include), section="gaps",
-                   pagination=_pagination(cycle.id, page, pages, args),
+                   pagination=_pagination("results.gaps", page, pages, args, cycle_id=cycle.id),
                    toggle_args={k: v for k, v in args.items() if k != "include"},
                    statutory_value={True: "yes", False: "no", None: ""}[wanted.statutory])
 
@@ -186,10 +183,24 @@ def _query(args: Mapping[str, str]) -> dict[str, str]:
     return {key: value for key, value in args.items() if key != "page" and value}
 
 
-def _pagination(cycle_id: int, page: int, pages: int, args: Mapping[str, str]) -> dict:
-    """The govukPagination parameters for the gap register."""
+def _one_page(rows: pd.DataFrame, page: int, problems: list[FilterProblem], what: str
+              ) -> tuple[pd.DataFrame, int, int]:
+    """The rows of page `page` (PAGE_SIZE a page), the page shown and the number of pages.
+
+    A page beyond the end is a problem with the address, named back to the reader.
+    """
+    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+    if page > pages and not problems:
+        problems.append(FilterProblem("page", f"There are only {pages} pages of {what}; page {page} is beyond the "
+                                              "end"))
+        page = 1
+    return (rows.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE] if not problems else rows), page, pages
+
+
+def _pagination(endpoint: str, page: int, pages: int, args: Mapping[str, str], **values: object) -> dict:
+    """The govukPagination parameters for a long list; `values` and `args` go into every link."""
     def href(number: int) -> str:
-        return url_for("results.gaps", cycle_id=cycle_id, page=number, **args)
+        return url_for(endpoint, page=number, **values, **args)
 
     items = [{"ellipsis": True} if number is None else {"number": number, "href": href(number),
                                                          "current": number == page}
@@ -255,17 +266,30 @@ def compare() -> tuple[str, int] | str:
         problems.append(FilterProblem("later", "Choose two different cycles to compare"))
     if earlier is not None and later is not None and (earlier.period_start, earlier.id) > (later.period_start, later.id):
         earlier, later = later, earlier  # "earlier" means earlier in time, whichever box it was chosen in
+    page, page_problems = parse_page(request.args)
+    problems += page_problems
     result = None
     if earlier is not None and later is not None and not problems:
-        before, after = council_data(earlier).frame, council_data(later).frame
-        changes = gap_changes(before, after)
-        result = {
-            "counts": change_counts(changes),
-            "changes": changes[changes["change"] == wanted_change] if wanted_change else changes,
-            "departments": score_changes(before, after, "department", bands()),
-            "themes": score_changes(before, after, "theme", bands()),
-            "theme_names": theme_labels(after) | {k: v for k, v in theme_labels(before).items()
-                                                  if k not in theme_labels(after)},
-        }
+        result = _comparison(earlier, later, wanted_change, page, problems)
     return _render("results/compare.html", problems, cycles=cycles, earlier=earlier, later=later, result=result,
                    wanted_change=wanted_change, change_labels=CHANGE_LABELS, ordered_unique=ordered_unique)
+
+
+def _comparison(earlier, later, wanted_change: str | None, page: int, problems: list[FilterProblem]) -> dict | None:
+    """What the comparison page shows: counts, one page of changed gaps, score changes. None on a bad page."""
+    before, after = council_data(earlier).frame, council_data(later).frame
+    changes = gap_changes(before, after)
+    listed = changes[changes["change"] == wanted_change] if wanted_change else changes
+    shown, page, pages = _one_page(listed, page, problems, "gaps")
+    if problems:
+        return None
+    args = {"earlier": str(earlier.id), "later": str(later.id), **({"change": wanted_change} if wanted_change else {})}
+    after_names = theme_labels(after)
+    return {
+        "counts": change_counts(changes),
+        "changes": shown, "listed": len(listed), "page": page, "pages": pages,
+        "pagination": _pagination("results.compare", page, pages, args, _anchor="changes"),
+        "departments": score_changes(before, after, "department", bands()),
+        "themes": score_changes(before, after, "theme", bands()),
+        "theme_names": after_names | {k: v for k, v in theme_labels(before).items() if k not in after_names},
+    }

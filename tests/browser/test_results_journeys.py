@@ -58,6 +58,8 @@ def test_officer_reads_every_results_page_and_raises_an_action_from_a_gap(demo, 
     expect(page.locator("main")).to_contain_text("Approaches most peers use that we do not")
     officer.goto(f"/results/compare?earlier={previous}&later={current}")
     expect(page.locator("main")).to_contain_text("What happened to each gap")
+    officer.click(".govuk-pagination__next a")  # the changed gaps run to more than one page
+    expect(page.locator("#changes")).to_contain_text("page 2 of")
 
     officer.goto(f"/cycles/{current}/results/departments/{departments['REV']}").expect_heading("Revenue")
     officer.click("main a:has-text('Create action') >> nth=0").expect_heading("Create an action")

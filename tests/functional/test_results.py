@@ -223,3 +223,30 @@ def test_results_read_in_one_query_for_the_answers(app, people, cycle):
         assert len(answer_reads) == 1
         assert set(data.frame["department"].dropna()) == {"Housing Services", "Planning Services"}
         assert db.session.scalars(select(Assignment)).first() is not None
+
+
+def test_compare_lists_the_changed_gaps_a_hundred_to_a_page(app, people, cycle):
+    from tests.support import add_department
+
+    for number in range(25):
+        add_department(app, f"D{number:02d}", f"Department {number:02d}")
+    later = open_cycle(app, people, name="Audit 2027 to 2028")
+    with app.app_context():
+        for assignment in db.session.scalars(select(Assignment).where(Assignment.cycle_id == later.cycle_id,
+                                                                      Assignment.respondent_type == "department")):
+            assignment.status = "submitted"  # nothing answered: every scored question is a gap
+        db.session.commit()
+    web = signed_in(app, people.cso)
+    address = f"/results/compare?earlier={cycle.cycle_id}&later={later.cycle_id}&change=new"
+    first = text(web.get(address))
+    total = int(re.search(r"New gaps: (\d+), page 1 of (\d+)", first).group(1))
+    pages = int(re.search(r"New gaps: \d+, page 1 of (\d+)", first).group(1))
+    assert total > 100 and pages == -(-total // 100)
+    last = web.get(f"{address}&page={pages}")
+    rows = re.findall(r'<tr class="govuk-table__row">\s*<td class="govuk-table__cell">', last.get_data(as_text=True))
+    assert len(rows) == total - 100 * (pages - 1)
+    assert f"page={pages - 1}" in last.get_data(as_text=True)  # the pagination links keep the filter
+    assert "change=new" in last.get_data(as_text=True)
+    beyond = web.get(f"{address}&page={pages + 1}")
+    assert beyond.status_code == 400
+    assert f"There are only {pages} pages of gaps; page {pages + 1} is beyond the end" in text(beyond)
