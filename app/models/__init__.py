@@ -6,10 +6,10 @@ from app.models.audit import AuditEvent
 from app.models.cycle import Cycle, CycleQuestionnaire, CycleStatus, QuestionnaireSnapshot
 from app.models.department import Department
 from app.models.organisation import Organisation
-from app.models.peer import PeerPartnership
+from app.models.peer import CrimeStatistic, OffenceType, PeerInvitation, PeerPartnership
 from app.models.user import ROLE_LABELS, Role, User, user_departments
 
 __all__ = [
-    "Action", "ActionNote", "Answer", "Assignment", "AuditEvent", "Cycle", "CycleQuestionnaire", "CycleStatus", "Department", "Organisation",
-    "PeerPartnership", "PendingSave", "QuestionnaireSnapshot", "ROLE_LABELS", "Role", "User", "user_departments",
+    "Action", "ActionNote", "Answer", "Assignment", "AuditEvent", "CrimeStatistic", "Cycle", "CycleQuestionnaire",
+    "CycleStatus", "Department", "OffenceType", "Organisation", "PeerInvitation", "PeerPartnership", "PendingSave", "QuestionnaireSnapshot", "ROLE_LABELS", "Role", "User", "user_departments",
 ]
