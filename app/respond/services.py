@@ -189,8 +189,27 @@ def page_question_ids(section: Section, form: FormData) -> list[str]:
     return listed
 
 
-def save_section(user: User, assignment: Assignment, section: Section, form: FormData, *, base_version: int,
-                 overwrite: bool = False) -> SaveResult:
+@dataclass(frozen=True)
+class Respondent:
+    """Who is answering: a signed-in user, or a peer contact using an invitation link (no user).
+
+    `label` names them in the audit log when there is no user account to point to.
+    """
+
+    user: User | None
+    label: str = ""
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user is not None else None
+
+    def record(self, action: str, assignment: Assignment, summary: str, **values: Any) -> None:
+        record_event(action, object_type="assignment", object_id=assignment.id, actor=self.user,
+                     actor_email=None if self.user is not None else self.label, summary=summary, **values)
+
+
+def save_section(respondent: Respondent, assignment: Assignment, section: Section, form: FormData, *,
+                 base_version: int, overwrite: bool = False) -> SaveResult:
     """Store the page's answers. See the module docstring for the rules."""
     if unknown_question_fields(section, form):
         raise BadSubmission("the form has answers for questions that are not on this page")
@@ -199,7 +218,7 @@ def save_section(user: User, assignment: Assignment, section: Section, form: For
     for attempt in range(2):
         if is_read_only(assignment):
             raise ReturnReadOnly()
-        result = _try_save(user, assignment, questions, form, base_version=base_version, overwrite=overwrite)
+        result = _try_save(respondent, assignment, questions, form, base_version=base_version, overwrite=overwrite)
         try:
             db.session.commit()
             return result
@@ -212,7 +231,7 @@ def save_section(user: User, assignment: Assignment, section: Section, form: For
     raise AssertionError("unreachable")
 
 
-def _try_save(user: User, assignment: Assignment, questions: list[Question], form: FormData, *,
+def _try_save(respondent: Respondent, assignment: Assignment, questions: list[Question], form: FormData, *,
               base_version: int, overwrite: bool) -> SaveResult:
     result = SaveResult(version=assignment.version)
     parsed: dict[str, AnswerValue] = {}
@@ -244,19 +263,17 @@ def _try_save(user: User, assignment: Assignment, questions: list[Question], for
             row = Answer(assignment_id=assignment.id, question_id=qid)
             db.session.add(row)
         row.value, row.not_applicable, row.evidence, row.action = new.value, new.not_applicable, new.evidence, new.action
-        row.changed_in_version, row.updated_by_id, row.updated_at = new_version, user.id, now
-        record_event("answer.changed", object_type="assignment", object_id=assignment.id, actor=user,
-                     summary=f"Changed the answer to {qid}",
-                     before={"question": qid, **_audit_value(before)} if rows.get(qid) else None,
-                     after={"question": qid, **_audit_value(new)})
+        row.changed_in_version, row.updated_by_id, row.updated_at = new_version, respondent.user_id, now
+        respondent.record("answer.changed", assignment, f"Changed the answer to {qid}",
+                          before={"question": qid, **_audit_value(before)} if rows.get(qid) else None,
+                          after={"question": qid, **_audit_value(new)})
     old_status = assignment.status
     assignment.status = next_status(assignment.status, Action.SAVE).value
     assignment.started_at = assignment.started_at or now
     assignment.updated_at = now  # always an UPDATE, so the version check and increment happen
     if assignment.status != old_status:
-        record_event("assignment.started", object_type="assignment", object_id=assignment.id, actor=user,
-                     summary=f"Started the return for {assignment.respondent_name}",
-                     before={"status": old_status}, after={"status": assignment.status})
+        respondent.record("assignment.started", assignment, f"Started the return for {assignment.respondent_name}",
+                          before={"status": old_status}, after={"status": assignment.status})
     result.changed = list(changes)
     result.version = new_version
     return result
@@ -271,7 +288,7 @@ class SubmitResult:
     missing: tuple[Missing, ...] = ()
 
 
-def submit(user: User, assignment: Assignment, *, base_version: int) -> SubmitResult:
+def submit(respondent: Respondent, assignment: Assignment, *, base_version: int) -> SubmitResult:
     """Submit once. A second submit of the same return (double click, two tabs) finds it submitted."""
     for _attempt in range(2):
         if assignment.status in (Status.SUBMITTED.value, Status.ACCEPTED.value):
@@ -288,22 +305,21 @@ def submit(user: User, assignment: Assignment, *, base_version: int) -> SubmitRe
         rows = answer_rows(assignment)
         for qid in hidden_answered(definition, answers):
             row = rows[qid]
-            record_event("answer.cleared", object_type="assignment", object_id=assignment.id, actor=user,
-                         summary=f"Cleared the answer to {qid}: the question no longer applies",
-                         before={"question": qid, **_audit_value(_as_value(row))}, after=None)
+            respondent.record("answer.cleared", assignment,
+                              f"Cleared the answer to {qid}: the question no longer applies",
+                              before={"question": qid, **_audit_value(_as_value(row))}, after=None)
             db.session.delete(row)
         old_status = assignment.status
         assignment.status = next_status(assignment.status, Action.SUBMIT).value
         assignment.submitted_at = utcnow()
-        assignment.submitted_by_id = user.id
+        assignment.submitted_by_id = respondent.user_id
         assignment.submission_count = (assignment.submission_count or 0) + 1
         assignment.updated_at = assignment.submitted_at
-        record_event("assignment.submitted", object_type="assignment", object_id=assignment.id, actor=user,
-                     summary=f"Submitted the return for {assignment.respondent_name}"
-                             + (f" (submission {assignment.submission_count})" if assignment.submission_count > 1
-                                else ""),
-                     before={"status": old_status}, after={"status": assignment.status,
-                                                           "submission": assignment.submission_count})
+        respondent.record("assignment.submitted", assignment,
+                          f"Submitted the return for {assignment.respondent_name}"
+                          + (f" (submission {assignment.submission_count})" if assignment.submission_count > 1 else ""),
+                          before={"status": old_status},
+                          after={"status": assignment.status, "submission": assignment.submission_count})
         try:
             db.session.commit()
             return SubmitResult("submitted")
