@@ -18,9 +18,10 @@ class GovDateField(DateField):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
+        # Always three boxes: the widget shows raw_data back as day, month and year, and a form
+        # posted without them (or with more) would otherwise fail to render instead of saying why.
         parts = [part.strip() for part in valuelist[:3]] + [""] * (3 - len(valuelist[:3]))
+        self.raw_data = parts
         if not any(parts):
             self.data = None
             return
