@@ -14,9 +14,10 @@ from app.config import ConfigurationError
 def register_commands(app: Flask) -> None:
     from app.demo.commands import demo_command
     from app.departments.commands import department_group
+    from app.peers.commands import peers_group
     from app.users.commands import user_group
 
-    for command in (user_group, department_group, demo_command):
+    for command in (user_group, department_group, demo_command, peers_group):
         app.cli.add_command(command)
 
 

@@ -24,6 +24,9 @@ ACTION_GROUPS: dict[str, str] = {
     "user": "Accounts and roles",
     "department": "Departments",
     "organisation": "Organisation settings",
+    "peer": "Peer register",
+    "invitation": "Invitation links",
+    "crime": "Crime figures and offence types",
 }
 
 

@@ -25,9 +25,11 @@ from sqlalchemy import select
 
 from app.audit.services import record_event
 from app.cycles.services import CycleDetails, QuestionnaireChoice, create_cycle, open_cycle
-from app.demo.answers import departmental_answers, partnership_answers, peer_answers, store_answers
+from app.demo.answers import departmental_answers, partnership_answers, store_answers
 from app.demo.content import DEPARTMENTS, RETURN_REASONS, DemoDepartment
+from app.demo.crime import load_demo_crime_statistics
 from app.demo.history import PREVIOUS_CYCLE_NAME, create_demo_actions, create_previous_cycle
+from app.demo.peers import create_demo_invitations, reported_approaches
 from app.departments.services import create_department, find_department_by_code
 from app.extensions import db
 from app.models import Action, Assignment, Cycle, Organisation, PeerPartnership, Role, User
@@ -103,7 +105,9 @@ def load_demo(today: date | None = None) -> list[DemoCredential]:
         if find_department_by_code(row["code"]) is None:
             create_department(row["code"], row["name"], row["example_links_to_crime_and_disorder"])
     credentials = [_ensure_user(spec) for spec in demo_users()]
-    peers = _ensure_peers()
+    _ensure_peers()
+    load_demo_crime_statistics()  # also puts the rest of the family group in the register
+    peers = {peer.name: peer for peer in db.session.scalars(select(PeerPartnership))}
     officer = find_user(_email("Gareth Evans"))
     _require_questionnaires()
     if db.session.scalar(select(Cycle).where(Cycle.name == PREVIOUS_CYCLE_NAME)) is None:
@@ -189,9 +193,8 @@ def _create_demo_cycle(today: date, peers: dict[str, PeerPartnership]) -> None:
             _event("assignment.started", assignment, officer, assignment.started_at,
                    "Started the return for The partnership", before={"status": "not_started"},
                    after={"status": "in_progress"})
-    peer_choice = next(c for c in cycle.questionnaires if c.definition_id == "peer-benchmarking")
-    _play_peers(cycle, peer_choice.snapshot, peers, opened)
     db.session.commit()
+    create_demo_invitations(cycle, reported_approaches(_data("peer_approaches.csv")), peers, officer, opened, today)
 
 
 def _play_department(assignment: Assignment, definition: Definition, spec: DemoDepartment, officer: User | None,
@@ -232,22 +235,5 @@ def _play_department(assignment: Assignment, definition: Definition, spec: DemoD
                before={"status": "submitted"}, after={"status": "accepted"})
 
 
-def _play_peers(cycle: Cycle, snapshot, peers: dict[str, PeerPartnership], opened: datetime) -> None:
-    """The peers' reported approaches, as submitted returns of the peer questionnaire."""
-    definition = definition_from_snapshot(snapshot)
-    reported: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in _data("peer_approaches.csv"):
-        reported[row["partnership"]][row["approach"]] = row["status"]
-    for index, (name, approaches) in enumerate(reported.items()):
-        peer = peers[name]
-        assignment = Assignment(cycle=cycle, snapshot=snapshot, respondent_type="peer", peer_partnership=peer,
-                                status="submitted", due_date=cycle.deadline, submission_count=1,
-                                started_at=opened + timedelta(days=3 + index),
-                                submitted_at=opened + timedelta(days=5 + index))
-        db.session.add(assignment)
-        db.session.flush()
-        store_answers(assignment, peer_answers(definition, approaches, two_tier=True), None,
-                       assignment.submitted_at)
-        _event("assignment.submitted", assignment, None, assignment.submitted_at,
-               f"Submitted the return for {name}", actor_email=f"peer contact, {name}",
-               before={"status": "in_progress"}, after={"status": "submitted", "submission": 1})
+def demo_cycle() -> Cycle | None:
+    return db.session.scalar(select(Cycle).where(Cycle.name == CYCLE_NAME))

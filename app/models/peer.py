@@ -87,6 +87,8 @@ class PeerInvitation(db.Model):
     Only the SHA-256 of the link's token is stored: the token itself is shown once,
     to the officer who made the invitation. A link stops working when it expires or
     is revoked; several invitations (say a second contact) can share one return.
+    When a link is first opened is in the audit log ("invitation.opened"): opening a
+    page changes nothing in the data.
     """
 
     __tablename__ = "peer_invitations"
@@ -103,8 +105,6 @@ class PeerInvitation(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
-    first_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     assignment = relationship("Assignment")
     created_by = relationship("User", foreign_keys=[created_by_id])

@@ -46,6 +46,7 @@ class ReturnLinks:
 
     blueprint: str  # "respond" or "peer"
     values: Mapping[str, Any]  # what identifies the return in the URL: its id, or the link's token
+    cookie_path: str  # every page of this return is under it: the kept-answers cookie goes only there
     home_url: str | None = None  # the back link from the task list, if there is one
     home_label: str = ""
 
@@ -66,11 +67,6 @@ class ReturnLinks:
 
     def confirmation(self) -> str:
         return self._url("confirmation")
-
-    @property
-    def cookie_path(self) -> str:
-        """The kept-answers cookie goes only to this return's pages."""
-        return self.task_list()
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,9 @@ def _user():
 
 
 def _links(assignment_id: int) -> ReturnLinks:
-    return ReturnLinks("respond", {"assignment_id": assignment_id}, home_url=url_for("respond.index"),
-                       home_label="Your returns")
+    return ReturnLinks("respond", {"assignment_id": assignment_id},
+                       cookie_path=url_for("respond.task_list", assignment_id=assignment_id),
+                       home_url=url_for("respond.index"), home_label="Your returns")
 
 
 def _context(assignment_id: int) -> ReturnContext:

@@ -5,6 +5,10 @@ own hatching as well as its colour, so no meaning rests on colour alone. The SVG
 carries role="img" and a title and description; the page puts the data table beside
 it. Output is deterministic (fixed hash salt, no date) so the same data gives the
 same chart, which lets us cache it.
+
+`bar_chart` draws scores from 0% to 100% in the RAG bands; `value_chart` draws any
+numbers from 0 (crime rates, say) on a plain axis, with the caller's own styles and
+the words to print beside each bar, under the same rules.
 """
 
 from __future__ import annotations
@@ -141,4 +145,95 @@ def bar_chart(chart_id: str, title: str, bars: tuple[Bar, ...], reference: float
     description = describe(bars)
     if reference is not None and not math.isnan(reference):
         description += f" {reference_label}: {round(reference * 100)}%."
+    return Markup(_clean_svg(buffer.getvalue(), chart_id, title, description))
+
+
+# --------------------------------------------------------------------------- a plain numeric axis
+
+
+@dataclass(frozen=True)
+class BarStyle:
+    """How one kind of bar looks, and the words the legend gives it (colour is never the only sign)."""
+
+    key: str
+    colour: str
+    hatch: str
+    words: str
+
+
+NO_VALUE_STYLE = BarStyle("", "#b1b4b6", "..", "No figure")
+
+
+@dataclass(frozen=True)
+class ValueBar:
+    label: str
+    value: float | None  # 0 or more; None when there is no figure
+    style: str | None  # a BarStyle key; None when there is no figure
+    text: str  # printed beside the bar, e.g. "4.60, in line"
+    emphasis: bool = False  # the reader's own row: its label is bold
+    spoken: str = ""  # what the description says, if more than `text`: "4.60 per 1,000, in line with the group"
+
+
+def describe_values(bars: tuple[ValueBar, ...]) -> str:
+    return "; ".join(f"{bar.label}: {bar.spoken or bar.text}" for bar in bars) + "."
+
+
+def _axis_limit(largest: float) -> float:
+    """Room for the words printed beside the longest bar."""
+    return largest * 1.45 if largest > 0 else 1.0
+
+
+@lru_cache(maxsize=256)
+def value_chart(chart_id: str, title: str, bars: tuple[ValueBar, ...], *, styles: tuple[BarStyle, ...],
+                axis_label: str, reference: float | None = None, reference_label: str = "",
+                reference_text: str = "") -> Markup:
+    """A horizontal bar chart of numbers from 0, one bar per item, top to bottom, with an optional reference line.
+
+    `reference_text` is how the reference value is read out (e.g. "5.10 per 1,000").
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    by_key = {style.key: style for style in styles}
+    height = 1.0 + 0.34 * max(len(bars), 1)
+    largest = max([bar.value for bar in bars if bar.value is not None] + [reference or 0.0, 0.0])
+    has_reference = reference is not None and not math.isnan(reference)
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "section17", "font.family": "sans-serif",
+                                "font.size": 10, "hatch.linewidth": 0.8, "hatch.color": "#ffffff"}):
+        figure = Figure(figsize=(6.5, height), dpi=72)
+        axes = figure.add_subplot()
+        limit = _axis_limit(largest)
+        positions = list(range(len(bars)))
+        for position, bar in zip(positions, bars, strict=True):
+            style = by_key.get(bar.style or "", NO_VALUE_STYLE) if bar.value is not None else NO_VALUE_STYLE
+            width = bar.value or 0.0
+            axes.barh(position, width, color=style.colour, hatch=style.hatch, edgecolor="#0b0c0c", linewidth=0.6,
+                      height=0.7)
+            # On a white ground, so that the reference line never runs through the words.
+            axes.text(width + limit * 0.015, position, bar.text, va="center", fontsize=9, color="#0b0c0c",
+                      parse_math=False, bbox={"facecolor": "#ffffff", "edgecolor": "none", "pad": 1})
+        axes.set_yticks(positions, [_short(bar.label) for bar in bars], parse_math=False)
+        for tick, bar in zip(axes.get_yticklabels(), bars, strict=True):
+            if bar.emphasis:
+                tick.set_fontweight("bold")
+        axes.set_ylim(len(bars) - 0.4, -0.6)  # top to bottom, without the default margins
+        axes.set_xlim(0, limit)
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=6, min_n_ticks=3))
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: f"{value:g}"))
+        axes.set_xlabel(axis_label, parse_math=False)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        legend: list = [Patch(facecolor=style.colour, hatch=style.hatch, edgecolor="#0b0c0c", label=style.words)
+                        for style in styles]
+        if has_reference:
+            axes.axvline(reference, color="#0b0c0c", linestyle="--", linewidth=1.2)
+            legend.append(Line2D([0], [0], color="#0b0c0c", linestyle="--", label=reference_label))
+        axes.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False,
+                    fontsize=9)
+        figure.tight_layout()
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    description = describe_values(bars)
+    if has_reference:
+        description += f" {reference_label}: {reference_text or f'{reference:g}'}."
     return Markup(_clean_svg(buffer.getvalue(), chart_id, title, description))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, request, session
 from flask_login import current_user
 
 from app.extensions import csrf, login_manager
@@ -92,6 +92,7 @@ class AccessRule:
     public: bool = False
     any_of: frozenset[Permission] = frozenset()
     signed_in: bool = False  # any signed-in user, whatever the role
+    by_link: bool = False  # whoever holds a valid invitation link; the view checks the link itself
 
     def allows(self, permissions: frozenset[Permission]) -> bool:
         return self.signed_in or bool(self.any_of & permissions)
@@ -100,6 +101,16 @@ class AccessRule:
 def public(view: F) -> F:
     """Anyone may use this view, signed in or not."""
     view._access_rule = AccessRule(public=True)  # type: ignore[attr-defined]
+    return view
+
+
+def by_invitation_link(view: F) -> F:
+    """Anyone holding a valid invitation link, signed in or not (peer contacts have no account).
+
+    The link's token is in the URL; the view resolves it and refuses an unknown,
+    expired or revoked one (app/peer_link). Nothing else about the person is known.
+    """
+    view._access_rule = AccessRule(public=True, by_link=True)  # type: ignore[attr-defined]
     return view
 
 
@@ -164,6 +175,11 @@ def enforce_access() -> Any:
             )
             abort(403)
     if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+        if rule.by_link and current_app.config["WTF_CSRF_FIELD_NAME"] not in session:
+            # The session this page was opened in has ended: keep what was posted (nothing is saved).
+            keep = getattr(current_app.view_functions.get(endpoint), "_on_expired_post", None)
+            if keep is not None:
+                return keep()
         csrf.protect()
     return None
 

@@ -64,8 +64,6 @@ def upgrade():
     sa.Column('revoked_at', sa.DateTime(), nullable=True),
     sa.Column('revoked_by_id', sa.Integer(), nullable=True),
     sa.Column('revoked_reason', sa.Text(), nullable=False),
-    sa.Column('first_opened_at', sa.DateTime(), nullable=True),
-    sa.Column('last_opened_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("token_hash != ''", name=op.f('ck_peer_invitations_token_hash_not_empty')),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_peer_invitations_assignment_id_assignments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_peer_invitations_created_by_id_users'), ondelete='SET NULL'),

@@ -3,10 +3,14 @@
 The expected access of every endpoint is written out here by hand, independently
 of the decorators in the code, so that a wrong or missing decorator fails a test.
 A new endpoint fails test_every_endpoint_has_an_expectation until it is added.
-Peer-token access joins this table with the peer benchmarking work.
+"peer_token" is a peer contact without an account who has opened their invitation
+link: they reach the link's pages (with their token) and nothing else; everyone
+else is given a token that does not exist for those pages.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pytest
 from flask import Flask
@@ -18,7 +22,10 @@ from tests.support import OpenCycle, WebClient, add_action, open_cycle
 
 ANONYMOUS = "anonymous"
 LEAD, CSO, AUDITOR, ADMIN = "lead_officer", "community_safety_officer", "auditor", "admin"
-ROLES = (ANONYMOUS, LEAD, CSO, AUDITOR, ADMIN)
+PEER = "peer_token"
+ROLES = (ANONYMOUS, LEAD, CSO, AUDITOR, ADMIN, PEER)
+BY_LINK = frozenset({PEER})
+NO_SUCH_TOKEN = "no-such-invitation-link-token-0123456789abcdefghij"
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = frozenset({LEAD, CSO, AUDITOR, ADMIN})
 READERS = frozenset({CSO, AUDITOR, ADMIN})
@@ -85,6 +92,28 @@ EXPECTED: dict[str, frozenset[str]] = {
     "actions.new": RESPONDERS,
     "actions.edit": RESPONDERS,
     "actions.record_progress_view": RESPONDERS,
+    "crime.index": RETURN_READERS,
+    "crime.table": RETURN_READERS,
+    "crime.offences": RETURN_READERS,
+    "crime.new_offence": frozenset({CSO}),
+    "crime.import_statistics": frozenset({CSO}),
+    "crime.save_statistics": frozenset({CSO}),
+    "benchmarking.index": RETURN_READERS,
+    "benchmarking.detail": RETURN_READERS,
+    "benchmarking.invitation": RETURN_READERS,
+    "benchmarking.new": frozenset({CSO}),
+    "benchmarking.edit": frozenset({CSO}),
+    "benchmarking.import_register_page": frozenset({CSO}),
+    "benchmarking.save_register_import": frozenset({CSO}),
+    "benchmarking.invite_peer": frozenset({CSO}),
+    "benchmarking.revoke_invitation": frozenset({CSO}),
+    "benchmarking.new_link": frozenset({CSO}),
+    "peer.start": BY_LINK,
+    "peer.task_list": BY_LINK,
+    "peer.section": BY_LINK,
+    "peer.check": BY_LINK,
+    "peer.submit_return": BY_LINK,
+    "peer.confirmation": BY_LINK,
 }
 
 
@@ -96,11 +125,15 @@ def _requests(app: Flask, people, role: str = ADMIN) -> list[tuple[str, str, str
     returns are tested in test_object_access.py.
     """
     cycle = _cycle(app, people)
+    link = _invitation(app, people, cycle)
     assignment = cycle.partnership if role == CSO else cycle.housing
     own_department = people.housing_id if role == LEAD else people.planning_id
+    section = {CSO: "leadership", PEER: "approaches"}.get(role, "planning")
     samples = {"user_id": people.other_lead.id, "department_id": own_department, "cycle_id": cycle.cycle_id,
-               "assignment_id": assignment, "section_id": "leadership" if role == CSO else "planning",
-               "definition_id": "small-departmental", "action_id": cycle_action(app, people, cycle)}
+               "assignment_id": assignment, "section_id": section,
+               "definition_id": "small-departmental", "action_id": cycle_action(app, people, cycle),
+               "peer_id": link.peer_id, "invitation_id": link.invitation_id,
+               "token": link.token if role == PEER else NO_SUCH_TOKEN}
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -117,10 +150,36 @@ def _requests(app: Flask, people, role: str = ADMIN) -> list[tuple[str, str, str
 
 
 def _cycle(app: Flask, people) -> OpenCycle:
-    """One open cycle per test database (created on first use)."""
+    """One open cycle per test database (created on first use), with a questionnaire for peers."""
     if not hasattr(app, "_test_cycle"):
-        app._test_cycle = open_cycle(app, people)
+        app._test_cycle = open_cycle(app, people, definitions=("small-departmental", "small-partnership", "small-peer"))
     return app._test_cycle
+
+
+@dataclass(frozen=True)
+class Link:
+    peer_id: int
+    invitation_id: int
+    token: str
+
+
+def _invitation(app: Flask, people, cycle: OpenCycle) -> Link:
+    """One peer partnership, invited to answer by link (created on first use)."""
+    if not hasattr(app, "_test_link"):
+        from datetime import date, timedelta
+
+        from app.benchmarking.invitations import InvitationDetails, invite
+        from app.models import Cycle, PeerPartnership
+
+        with app.app_context():
+            peer = PeerPartnership(name="Amber Valley", family_group="Group 7")
+            db.session.add(peer)
+            db.session.commit()
+            made = invite(None, db.session.get(Cycle, cycle.cycle_id), peer,
+                          InvitationDetails("Jo Bloggs", "jo@peer.example", date.today() + timedelta(days=9)),
+                          date.today())
+            app._test_link = Link(peer.id, made.invitation.id, made.token)
+    return app._test_link
 
 
 def cycle_action(app: Flask, people, cycle: OpenCycle) -> int:
@@ -132,7 +191,9 @@ def cycle_action(app: Flask, people, cycle: OpenCycle) -> int:
 
 def _client_for(app: Flask, people, role: str) -> WebClient:
     web = WebClient(app.test_client())
-    if role != ANONYMOUS:
+    if role == PEER:  # no account: they have opened the link in their invitation
+        assert web.get(f"/peer/{_invitation(app, people, _cycle(app, people)).token}").status_code == 200
+    elif role != ANONYMOUS:
         assert web.sign_in(people.by_role(role)).status_code == 302
     return web
 
@@ -159,10 +220,15 @@ def test_each_role_reaches_exactly_what_it_should(make_app, people, role):
         sent_to_sign_in = (response.status_code == 302 and location.startswith("/sign-in")
                            and endpoint != "auth.sign_out")  # signing out always ends there
         allowed = role in EXPECTED[endpoint]
-        if allowed and (response.status_code in (401, 403, 404) or sent_to_sign_in):
+        if allowed and (response.status_code in (401, 403, 404, 410) or sent_to_sign_in):
             problems.append(f"{role} refused {method} {url} ({response.status_code} {location})")
         if not allowed:
-            expected_refusal = sent_to_sign_in if role == ANONYMOUS else response.status_code in (403, 404)
+            if EXPECTED[endpoint] == BY_LINK:  # a link that does not exist, whoever follows it
+                expected_refusal = response.status_code == 404
+            elif role in (ANONYMOUS, PEER):
+                expected_refusal = sent_to_sign_in
+            else:
+                expected_refusal = response.status_code in (403, 404)
             if not expected_refusal:
                 problems.append(f"{role} was not refused {method} {url} ({response.status_code} {location})")
     assert problems == []
@@ -198,8 +264,9 @@ def _snapshot(app: Flask) -> dict[str, list]:
 @pytest.mark.parametrize("role", ROLES)
 def test_no_get_request_changes_anything(make_app, people, role):
     app = make_app()
-    web = _client_for(app, people, role)
     cycle_action(app, people, _cycle(app, people))
+    _invitation(app, people, _cycle(app, people))
+    web = _client_for(app, people, role)
     before = _snapshot(app)
     for _endpoint, method, url in _requests(app, people, role):
         if method == "GET":
@@ -208,7 +275,7 @@ def test_no_get_request_changes_anything(make_app, people, role):
 
 
 def _someone_allowed(endpoint: str) -> str:
-    for role in (ADMIN, CSO, LEAD, AUDITOR, ANONYMOUS):
+    for role in (ADMIN, CSO, LEAD, AUDITOR, ANONYMOUS, PEER):
         if role in EXPECTED[endpoint]:
             return role
     raise AssertionError(endpoint)

@@ -107,10 +107,11 @@ def test_a_bad_upload_lists_every_row_and_saves_nothing(officer, surveys):
     _, web = officer
     page = html.unescape(_upload(web, b"section,id,text\nA,1,One\nA,1,Two\n,3,Three\n", "recs.csv"
                                  ).get_data(as_text=True))
-    assert "The spreadsheet has problems. Nothing has been saved" in page
+    assert "The file has 2 problems. Nothing has been saved" in page
     assert "row 3, column id: '1' gives the id '1', which row 2 already has" in page
     assert "row 4, column section: is empty" in page
-    assert sorted(p.name for p in surveys.glob("*.yaml")) == ["small-departmental.yaml", "small-partnership.yaml"]
+    assert sorted(p.name for p in surveys.glob("*.yaml")) == ["small-departmental.yaml", "small-partnership.yaml",
+                                                           "small-peer.yaml"]
 
 
 @pytest.mark.parametrize("filename,data,message", [

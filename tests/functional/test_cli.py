@@ -31,10 +31,14 @@ def test_demo_loads_a_council_and_prints_working_credentials_for_each_role(demo_
     app = demo_app
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    lines = result.output.strip().splitlines()
+    *lines, peer_line = result.output.strip().splitlines()
     roles = [DEMO_LINE.match(line).group(1) for line in lines]
     assert roles[:4] == ["lead_officer", "community_safety_officer", "auditor", "admin"]
     assert set(roles[4:]) == {"lead_officer"} and len(lines) == 15  # a lead officer for every department
+    kind, _email, link = peer_line.split(" ")
+    assert kind == "peer_contact" and link.startswith("http://127.0.0.1:5000/peer/")
+    page = WebClient(app.test_client()).get(link.removeprefix("http://127.0.0.1:5000"))
+    assert page.status_code == 200 and "For Ashford" in page.get_data(as_text=True)
     assert _counts(app) == (1, 13, 15)
     for line in lines[:4]:
         _role, email, password = DEMO_LINE.match(line).groups()
@@ -72,8 +76,8 @@ def test_demo_opens_a_cycle_that_looks_like_a_real_audit(demo_app):
         assert {a.value for a in hallmark_answers.values()} == {"met", "partly_met", "not_met"}
         assert all(a.evidence for a in hallmark_answers.values() if a.value == "met")
         assert all(a.action for a in hallmark_answers.values() if a.value == "not_met")
-        peers = [a for a in assignments if a.respondent_type == "peer"]
-        assert len(peers) == 8 and {a.status for a in peers} == {"submitted"}
+        peers = Counter(a.status for a in assignments if a.respondent_type == "peer")
+        assert peers == {"submitted": 8, "not_started": 4, "in_progress": 1}  # 8 answered the real survey
         assert db.session.scalar(select(PeerPartnership).where(PeerPartnership.is_own.is_(True))).name == \
             "South Derbyshire"
         evidence = [row.evidence for row in db.session.scalars(select(Answer)) if row.evidence]
@@ -205,3 +209,13 @@ def test_department_list(app):
     runner = app.test_cli_runner()
     runner.invoke(args=["department", "add", "PLAN", "Planning Services", "--description", "Designing out crime"])
     assert runner.invoke(args=["department", "list"]).output == "PLAN\tactive\t-\tPlanning Services\n"
+
+
+def test_demo_has_invitation_links_in_every_state_an_officer_meets(demo_app):
+    from app.benchmarking.invitations import LinkStatus, invitation_rows
+
+    demo_app.test_cli_runner().invoke(args=["demo"])
+    with demo_app.app_context():
+        statuses = {row.status for row in invitation_rows()}
+    assert statuses == {LinkStatus.NOT_OPENED, LinkStatus.IN_PROGRESS, LinkStatus.SUBMITTED, LinkStatus.EXPIRED,
+                        LinkStatus.REVOKED}

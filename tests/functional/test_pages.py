@@ -42,10 +42,10 @@ def test_administrators_home_counts_accounts(web, people):
 
 
 @pytest.mark.parametrize("role,visible,hidden", [
-    ("lead_officer", ["Home", "Your returns"], ["Audit cycles", "Settings and records"]),
-    ("auditor", ["Home", "Audit cycles", "Settings and records"], ["Your returns"]),
-    ("community_safety_officer", ["Home", "Your returns", "Audit cycles", "Settings and records"], []),
-    ("admin", ["Home", "Settings and records"], ["Your returns", "Audit cycles"]),
+    ("lead_officer", ["Home", "Your returns"], ["Audit cycles", "Settings and records", "Benchmarking"]),
+    ("auditor", ["Home", "Audit cycles", "Benchmarking", "Settings and records"], ["Your returns"]),
+    ("community_safety_officer", ["Home", "Your returns", "Audit cycles", "Benchmarking", "Settings and records"], []),
+    ("admin", ["Home", "Settings and records"], ["Your returns", "Audit cycles", "Benchmarking"]),
 ])
 def test_navigation_shows_only_what_the_role_may_open(web, people, role, visible, hidden):
     web.sign_in(people.by_role(role))

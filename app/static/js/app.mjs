@@ -1,8 +1,10 @@
 // Entry point: GOV.UK Frontend components, then our own behaviour.
 import { initAll } from "../dist/govuk/govuk-frontend.min.js";
 import { startConditionalQuestions } from "./conditional-questions.mjs";
+import { startCopyButtons } from "./copy-text.mjs";
 import { startSessionTimeout } from "./session-timeout.mjs";
 
 initAll();
 startSessionTimeout(document.getElementById("session-timeout-dialog"));
 startConditionalQuestions(document.querySelector("form[data-questionnaire]"));
+startCopyButtons(document);

@@ -1,0 +1,96 @@
+"""Forms for the peer register and invitation links."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app.forms_common import GovDateField
+
+
+class WholeNumberField(IntegerField):
+    """A whole number, with a message that says what to type instead of WTForms' own."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            self.data = None
+            return
+        if not text.isdigit():
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a whole number without commas or spaces, e.g. 94600")
+        self.data = int(text)
+
+
+class PeerForm(FlaskForm):
+    name = StringField("Name", widget=GovTextInput(), description="As the partnership is usually known, e.g. Amber Valley.",
+                       validators=[InputRequired(message="Enter the partnership's name"),
+                                   Length(max=150, message="Name must be 150 characters or fewer")])
+    area = StringField("Area", widget=GovTextInput(), description="Optional. For example, the county it is in.",
+                       validators=[Length(max=150, message="Area must be 150 characters or fewer")])
+    population = WholeNumberField(
+        "Population", widget=GovTextInput(), description="Optional. The population of its area, a whole number.",
+        validators=[Optional(), NumberRange(min=1, max=100_000_000,
+                                            message="Population must be a whole number of people above 0")])
+    family_group = StringField(
+        "Family group", widget=GovTextInput(),
+        description="The group of similar partnerships it is compared with, e.g. Family group 12.",
+        validators=[Length(max=100, message="Family group must be 100 characters or fewer")])
+    is_own = BooleanField("This is our own partnership", widget=GovCheckboxInput())
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class RegisterImportForm(FlaskForm):
+    sheet = FileField(
+        "Spreadsheet", widget=GovFileInput(),
+        description="A CSV or Excel (.xlsx) file. The first row names the columns: name, area, population, "
+                    "family_group, own.",
+        validators=[FileRequired(message="Choose the spreadsheet to import"),
+                    FileAllowed(["csv", "xlsx"], message="The spreadsheet must be a CSV or Excel (.xlsx) file")])
+    submit = SubmitField("Check the spreadsheet", widget=GovSubmitInput())
+
+
+class SaveRegisterImportForm(FlaskForm):
+    """The checked sheet travels back to be saved, and is checked again before anything is written."""
+
+    checked_sheet = HiddenField()  # not "sheet": the upload's own field would fill it on the preview
+    source = HiddenField()
+    submit = SubmitField("Import the partnerships", widget=GovSubmitInput())
+
+
+class InvitationForm(FlaskForm):
+    cycle = SelectField("Audit cycle", widget=GovSelect(), coerce=str,
+                        validators=[InputRequired(message="Choose the audit cycle")])
+    contact_name = StringField("Name of the person you are inviting", widget=GovTextInput(),
+                               validators=[InputRequired(message="Enter the name of the person you are inviting"),
+                                           Length(max=150, message="Name must be 150 characters or fewer")])
+    contact_email = StringField("Their email address", widget=GovTextInput(),
+                                description="So that you know who each link was for. The service does not email it.",
+                                validators=[InputRequired(message="Enter their email address"),
+                                            Length(max=254, message="Email address must be 254 characters or fewer")])
+    expires_on = GovDateField("Last day the link works", description="For example, 31 3 2027.",
+                              validators=[InputRequired(message="Enter the last day the link works")])
+    submit = SubmitField("Make the link", widget=GovSubmitInput())
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField("Why (optional)", widget=GovTextArea(),
+                           description="For example: sent to the wrong person.",
+                           validators=[Length(max=500, message="Reason must be 500 characters or fewer")])
+    submit = SubmitField("Revoke the link", widget=GovSubmitInput())
+
+
+class NewLinkForm(FlaskForm):
+    expires_on = GovDateField("Last day the new link works", description="For example, 31 3 2027.",
+                              validators=[InputRequired(message="Enter the last day the new link works")])
+    submit = SubmitField("Make a new link", widget=GovSubmitInput())
