@@ -11,7 +11,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so that Alembic can alter and drop them on SQLite (batch mode)
@@ -36,11 +36,27 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
 
+def _sqlite_write_ahead_log(connection, _record) -> None:
+    """SQLite in write-ahead-log mode: a long read (a large export) no longer blocks people saving answers.
+
+    In SQLite's default mode a reader holds a lock that stops any writer committing,
+    so a minute-long export would make every save in that minute fail with "database
+    is locked". With WAL, readers keep their snapshot and writers go ahead. (Not for an
+    in-memory database, which has no log.)
+    """
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to the app. Migrations live in the top-level migrations/ folder."""
     from app import models as _models  # noqa: F401  (register every model with the metadata)
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_write_ahead_log)
     migrate.init_app(
         app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True, compare_type=True
     )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from app.questionnaires.answers import AnswerValue
 from app.questionnaires.conditions import visible_question_ids
-from app.questionnaires.definition import Definition, Question
+from app.questionnaires.definition import CHOICE_TYPES, Definition, Question
 from app.questionnaires.rendering import describe_target, format_answer
 from app.questionnaires.scoring import Outcome, score_answer
 
@@ -32,6 +32,8 @@ _PER_ANSWER = ["value", "not_applicable", "evidence", "action", "updated_at", "u
 FRAME_COLUMNS = [*RETURN_COLUMNS, *QUESTION_COLUMNS, *_PER_ANSWER]
 # Outcomes that belong to a scored question that applies to the return.
 IN_SCOPE = frozenset({Outcome.MET, Outcome.GAP, Outcome.UNANSWERED})
+# Question types whose answers come from a short list, so that each distinct answer recurs.
+FINITE_TYPES = CHOICE_TYPES | {"multiple_choice"}
 
 MATTER_LABELS = {
     "crime-and-disorder": "Crime and disorder, including anti-social behaviour",
@@ -160,6 +162,59 @@ def _taken(names: Sequence[str], rows: Sequence[tuple[Any, ...]], picks: Sequenc
     return table.take(np.asarray(picks)).reset_index(drop=True)
 
 
+Verdict = tuple[str, float, bool, str]  # outcome, score (NaN when there is none), is a gap, the answer in words
+
+
+class Judge:
+    """Scores and words answers, each distinct (question, shown, value) once.
+
+    A council's answers repeat a handful of values per question, so judging each
+    distinct one once, and wording it only when it will be shown, is most of what
+    makes scoring a large cycle fast. `question_key` is anything hashable that is
+    the same for one question and different for every other (an index, or id()).
+    """
+
+    def __init__(self, *, all_labels: bool) -> None:
+        self.all_labels = all_labels
+        self.verdicts: list[Verdict] = []
+        self._known: dict[tuple[Any, ...], int] = {}
+
+    def index_of(self, question_key: Any, question: Question, shown: bool, raw: RawAnswer | None) -> int:
+        if raw is None:
+            key: tuple[Any, ...] = (question_key, shown)
+        else:
+            value = raw[0]
+            key = (question_key, shown, tuple(value) if isinstance(value, list) else value, bool(raw[1]))
+        verdict = self._known.get(key)
+        if verdict is None:
+            answer = _answer_value(raw)
+            result = score_answer(question, answer, visible=shown)
+            label = format_answer(question, answer) if (result.is_gap or self.all_labels) else ""
+            verdict = self._known[key] = len(self.verdicts)
+            self.verdicts.append((result.outcome.value, np.nan if result.score is None else result.score,
+                                  result.is_gap, label))
+        return verdict
+
+    def __call__(self, question_key: Any, question: Question, shown: bool, raw: RawAnswer | None) -> Verdict:
+        """One answer's verdict, for callers that stream answers and keep nothing per answer (exports).
+
+        Only answers drawn from a finite set (choices, and no answer at all) are
+        remembered: free text, numbers and dates are mostly distinct, so remembering
+        them would make memory grow with the cycle for no gain.
+        """
+        if raw is None or raw[0] is None or question.type in FINITE_TYPES:
+            return self.verdicts[self.index_of(question_key, question, shown, raw)]
+        answer = _answer_value(raw)
+        result = score_answer(question, answer, visible=shown)
+        label = format_answer(question, answer) if (result.is_gap or self.all_labels) else ""
+        return result.outcome.value, np.nan if result.score is None else result.score, result.is_gap, label
+
+
+def visible_in(definition: Definition, answers: Mapping[str, RawAnswer]) -> set[str] | None:
+    """The questions shown for these stored answers, or None for "all of them"."""
+    return _visible(definition, answers)
+
+
 def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnswers,
                   definitions: Mapping[int, Definition], *, all_labels: bool = False) -> pd.DataFrame:
     """Score every question of every return.
@@ -170,18 +225,15 @@ def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnsw
     `all_labels`, since pages only show gaps and formatting every answer is most of
     the cost on a large council.
 
-    A council's answers repeat a handful of values per question, so each distinct
-    (question, shown, value) is judged once and every row records only three indexes:
-    its return, its question and its verdict. The frame's columns are then taken by
-    index, column by column (on 300 departments x 60 questions, building a wide tuple
-    per row had been most of the time).
+    Every row records only three indexes: its return, its question and its verdict
+    (see Judge). The frame's columns are then taken by index, column by column (on 300
+    departments x 60 questions, building a wide tuple per row had been most of the time).
     """
     return_rows: list[tuple[Any, ...]] = []
     question_rows: list[tuple[Any, ...]] = []
     # id(definition) -> (index of its first question in question_rows, its questions)
     question_base: dict[int, tuple[int, tuple[Question, ...]]] = {}
-    verdicts: list[tuple[str, float, bool, str]] = []
-    judged: dict[tuple[Any, ...], int] = {}  # (question index, shown, value, not applicable) -> verdict index
+    judge = Judge(all_labels=all_labels)
     by_return: list[int] = []
     by_question: list[int] = []
     by_verdict: list[int] = []
@@ -199,23 +251,9 @@ def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnsw
         visible = _visible(definition, answers)
         for index, question in enumerate(questions, start=base):
             raw = answers.get(question.id)
-            shown = visible is None or question.id in visible
-            if raw is None:
-                key: tuple[Any, ...] = (index, shown)
-            else:
-                value = raw[0]
-                key = (index, shown, tuple(value) if isinstance(value, list) else value, bool(raw[1]))
-            verdict = judged.get(key)
-            if verdict is None:
-                answer = _answer_value(raw)
-                result = score_answer(question, answer, visible=shown)
-                label = format_answer(question, answer) if (result.is_gap or all_labels) else ""
-                verdict = judged[key] = len(verdicts)
-                verdicts.append((result.outcome.value, np.nan if result.score is None else result.score,
-                                 result.is_gap, label))
             by_return.append(position)
             by_question.append(index)
-            by_verdict.append(verdict)
+            by_verdict.append(judge.index_of(index, question, visible is None or question.id in visible, raw))
             raws.append(raw)
     if not raws:
         return empty_frame()
@@ -230,7 +268,7 @@ def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnsw
     }).infer_objects()
     frame = pd.concat([_taken(RETURN_COLUMNS, return_rows, by_return),
                        _taken(QUESTION_COLUMNS, question_rows, by_question),
-                       answers, _taken(["outcome", "score", "is_gap", "answer"], verdicts, by_verdict)],
+                       answers, _taken(["outcome", "score", "is_gap", "answer"], judge.verdicts, by_verdict)],
                       axis=1)[FRAME_COLUMNS]
     frame["score"] = frame["score"].astype(float)
     frame["is_gap"] = frame["is_gap"].astype(bool)

@@ -37,7 +37,7 @@ class CycleData:
     definitions: dict[int, Definition]
 
 
-def _answers_as_json(details: bool, dialect: str):
+def answers_json(details: bool, dialect: str):
     """A correlated subquery: a return's answers as one JSON object, question id -> list.
 
     Each list holds the value and the not-applicable flag, and with `details` also the
@@ -77,7 +77,7 @@ def cycle_returns_query(cycle_id: int, *, respondent_types: Iterable[str] | None
     return (
         select(Assignment.id, Assignment.snapshot_id, Assignment.respondent_type, Assignment.department_id,
                Department.name, Assignment.peer_partnership_id, PeerPartnership.name, PeerPartnership.is_own,
-               Assignment.status, _answers_as_json(details, dialect))
+               Assignment.status, answers_json(details, dialect))
         .select_from(Assignment)
         .outerjoin(Department, Department.id == Assignment.department_id)
         .outerjoin(PeerPartnership, PeerPartnership.id == Assignment.peer_partnership_id)
@@ -93,18 +93,25 @@ def _changed_at(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def decode_answers(text: str | None) -> dict[str, list]:
+    """One return's answers from the query's JSON: question id -> [value, not applicable, ...details]."""
+    if not text:
+        return {}
+    answers = json.loads(text)
+    for answer in answers.values():
+        if len(answer) > 4:
+            answer[4] = _changed_at(answer[4])
+    return answers
+
+
 def split_rows(rows: Iterable[tuple]) -> tuple[list[tuple], StoredAnswers]:
     """Rows of the one query as (returns in RETURN_COLUMNS order, answers by return and question)."""
     returns: list[tuple] = []
     stored: StoredAnswers = {}
-    for *ret, answers_json in rows:
+    for *ret, text in rows:
         returns.append(tuple(ret))
-        if not answers_json:
-            continue
-        answers = stored[ret[0]] = json.loads(answers_json)
-        for answer in answers.values():
-            if len(answer) > 4:
-                answer[4] = _changed_at(answer[4])
+        if text:
+            stored[ret[0]] = decode_answers(text)
     return returns, stored
 
 
