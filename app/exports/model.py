@@ -1,0 +1,134 @@
+"""What an export is made from: plain data, gathered from the database by app/downloads/sources.py.
+
+The workbook and CSV writers take only these, so they can be tested with
+hand-made data and run without Flask. Returns and audit events are iterables,
+read from the database as they are written, so memory stays flat however large
+the cycle is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from app.analysis.approaches import ApproachMatrix
+from app.analysis.crime import GroupTable
+from app.analysis.hallmarks import HallmarkSummary
+from app.exports.sheets import RagBands
+from app.questionnaires.definition import Definition
+
+Progress = Callable[[int, int], None]  # (returns written so far, returns in all)
+
+
+@dataclass(frozen=True)
+class DefinitionInfo:
+    id: str
+    version: int
+    title: str
+    kind: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class About:
+    council: str
+    partnership: str
+    cycle: str
+    period_start: date
+    period_end: date
+    deadline: date
+    cycle_status: str
+    scope: str  # "The whole cycle", or "Housing Services only"
+    generated_at: datetime
+    generated_by: str
+    timezone: str
+    definitions: Sequence[DefinitionInfo]
+    scoring_rules: Sequence[str]
+    benchmark_rules: Sequence[str]
+    bands: RagBands
+
+
+@dataclass(frozen=True)
+class ReturnInfo:
+    """One return, with what the sheets say about whoever answers it."""
+
+    assignment_id: int
+    snapshot_id: int
+    respondent_type: str  # department | partnership | peer
+    respondent: str  # the department's or partnership's name
+    department_id: int | None
+    department_code: str
+    status: str  # its label, e.g. "Submitted"
+    overdue: bool
+    due_date: date | None
+    submitted_at: datetime | None
+    reviewed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredReturn:
+    info: ReturnInfo
+    # question id -> [value, not_applicable, evidence, action, updated_at, updated_by]
+    answers: Mapping[str, Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    title: str
+    department: str
+    question_id: str
+    gap_text: str
+    owner: str
+    due_date: date | None
+    status: str  # its label
+    overdue: bool
+    done_looks_like: str
+    dropped_reason: str
+    latest_note: str
+    latest_note_at: datetime | None
+    notes: int
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditInfo:
+    occurred_at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    summary: str
+    before: str  # JSON text
+    after: str
+    ip_address: str
+
+
+@dataclass(frozen=True)
+class CrimeSection:
+    offence: str  # its label
+    period: str
+    table: GroupTable
+
+
+@dataclass
+class CycleExport:
+    """Everything one workbook shows. `returns` and `audit` are read as they are written."""
+
+    about: About
+    definitions: Mapping[int, Definition]  # by snapshot id
+    returns: Iterable[StoredReturn]  # in the order the Responses sheet lists them
+    return_count: int
+    answer_count: int
+    actions: Sequence[ActionInfo]
+    audit: Iterable[AuditInfo]
+    whole_cycle: bool = True
+    hallmarks: HallmarkSummary | None = None
+    hallmark_items: pd.DataFrame | None = None  # the checklist's rows (app.analysis.hallmarks.hallmark_rows)
+    approaches: ApproachMatrix | None = None
+    crime: Sequence[CrimeSection] = field(default_factory=tuple)
+    quartile_rule: str = ""

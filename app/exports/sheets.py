@@ -1,0 +1,262 @@
+"""Writing one worksheet safely and well: typed columns, every text as text, the same finish everywhere.
+
+Every sheet of an export is a table: a header row, frozen, with an autofilter;
+columns of a declared kind, so dates are real dates, numbers real numbers and
+scores percentages; long text wrapped; RAG colours on scores (with the band also in
+words in its own column); drop-down lists on status columns.
+
+Safety (security.md item 13): text is only ever written with write_string, and text
+that a spreadsheet would read as a formula, or that starts with a control character,
+gets a quote prefix, so that it stays text even when someone edits the cell. The
+workbook is also opened with strings_to_formulas and strings_to_urls off.
+
+Rows are written strictly in order, as xlsxwriter's constant_memory mode needs:
+memory stays flat however many rows a sheet has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from app.exports.xlsx import ExportWorkbook
+
+# Text starting with one of these is a formula, a DDE payload or a line break to a spreadsheet.
+RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
+TRUNCATED = " [cut to fit one spreadsheet cell]"
+DATE_FORMAT = "d mmm yyyy"
+DATETIME_FORMAT = "d mmm yyyy hh:mm"
+
+
+def is_risky(text: str) -> bool:
+    return text.startswith(RISKY_STARTS)
+
+
+def cell_text(value: Any) -> str:
+    """Any value as the text a cell shows; too long for a cell, it is cut and says so."""
+    text = "" if value is None else str(value)
+    if len(text) > MAX_CELL_TEXT:
+        text = text[: MAX_CELL_TEXT - len(TRUNCATED)] + TRUNCATED
+    return text
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"  # wrapped
+    INTEGER = "integer"
+    NUMBER = "number"  # two decimal places
+    PERCENT = "percent"  # a 0..1 score shown as a whole percentage, with RAG colours
+    CHANGE = "change"  # a % change, e.g. -4.5
+    DATE = "date"
+    DATETIME = "datetime"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: Kind = Kind.TEXT
+    width: float = 18
+    choices: tuple[str, ...] = ()  # a drop-down list of the values this status column takes
+
+
+@dataclass(frozen=True)
+class RagBands:
+    green: float
+    amber: float
+
+
+# The workbook's default cell format, which every other format starts from: top-aligned,
+# so that a row with wrapped text still reads across. Plain text and whole numbers then
+# need no format of their own, and a cell without one is cheaper to write.
+DEFAULT_FORMAT = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+WORKBOOK_OPTIONS: dict[str, Any] = {
+    "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    "default_date_format": DATE_FORMAT, "default_format_properties": DEFAULT_FORMAT,
+}
+
+
+
+def new_workbook(output: str | IO[bytes]) -> Workbook:
+    """An empty workbook with the options every export uses (xlsxwriter changes the dicts it is given)."""
+    return ExportWorkbook(output, {**WORKBOOK_OPTIONS, "default_format_properties": dict(DEFAULT_FORMAT)})
+
+
+STYLE_SPECS: dict[str, dict[str, Any]] = {
+    "header": {"bold": True, "text_wrap": True, "bg_color": "#DEE0E2", "bottom": 1},
+    "text": {},
+    "long_text": {"text_wrap": True},
+    "integer": {"num_format": "0"},
+    "number": {"num_format": "0.00"},
+    "percent": {"num_format": "0%"},
+    "change": {"num_format": "+0.0;-0.0;0.0"},
+    "date": {"num_format": DATE_FORMAT},
+    "datetime": {"num_format": DATETIME_FORMAT},
+    "title": {"bold": True, "font_size": 14},
+    "label": {"bold": True},
+    "green": {"bg_color": "#CCE2D8", "font_color": "#005A30"},
+    "amber": {"bg_color": "#FFF7BF", "font_color": "#594D00"},
+    "red": {"bg_color": "#F6D7D2", "font_color": "#942514"},
+    "own": {"bold": True, "bg_color": "#EBEDEF"},
+}
+
+
+@dataclass
+class Styles:
+    """The workbook's formats, each made once (xlsxwriter keeps every format it is given)."""
+
+    workbook: Workbook
+    _cache: dict[tuple[str, bool], Any] = field(default_factory=dict)
+
+    def get(self, name: str, *, quoted: bool = False) -> Any:
+        key = (name, quoted)
+        if key not in self._cache:
+            spec = dict(STYLE_SPECS[name])
+            if quoted:
+                spec["quote_prefix"] = True
+            self._cache[key] = self.workbook.add_format(spec)
+        return self._cache[key]
+
+
+class Table:
+    """One worksheet written as a table, row by row."""
+
+    def __init__(self, workbook: Workbook, styles: Styles, name: str, columns: Sequence[Column], *,
+                 zone: ZoneInfo, bands: RagBands | None = None, sheet: Worksheet | None = None) -> None:
+        """A new worksheet called `name`, or the top of an existing `sheet`."""
+        self.sheet: Worksheet = sheet if sheet is not None else workbook.add_worksheet(name)
+        self.styles = styles
+        self.columns = list(columns)
+        self.zone = zone
+        self.bands = bands
+        self.next_row = 0
+        self._writers = [self._writer(column) for column in self.columns]
+        for index, column in enumerate(self.columns):
+            self.sheet.set_column(index, index, column.width)
+        self.sheet.freeze_panes(1, 0)
+        self.sheet.set_row(0, 30)
+        print_setup(self.sheet, width=sum(column.width for column in self.columns))
+        self.write_row([column.header for column in self.columns], header=True)
+
+    # ------------------------------------------------------------------ writing
+
+    def _writer(self, column: Column) -> Callable[[int, int, Any], None]:
+        """How one cell of this column is written (the inner loop of every large sheet)."""
+        styles, kind = self.styles, column.kind
+        if kind in (Kind.TEXT, Kind.LONG_TEXT):
+            write_string = self.sheet.write_string_at
+            wrap = styles.get(Kind.LONG_TEXT.value)
+            quoted, quoted_wrap = styles.get(Kind.TEXT.value, quoted=True), styles.get(Kind.LONG_TEXT.value, quoted=True)
+            # Text that fits the column's width on one line needs no wrapping, nor the format that says so.
+            wraps, fits = kind == Kind.LONG_TEXT, int(column.width)
+
+            def text(row: int, col: int, value: Any) -> None:
+                if value is None or value == "":
+                    return
+                if value.__class__ is not str or len(value) > MAX_CELL_TEXT:
+                    value = cell_text(value)
+                wrapped = wraps and (len(value) > fits or "\n" in value)
+                if value.startswith(RISKY_STARTS):
+                    write_string(row, col, value, quoted_wrap if wrapped else quoted)
+                else:
+                    write_string(row, col, value, wrap if wrapped else None)
+            return text
+        if kind in (Kind.DATE, Kind.DATETIME):
+            write_datetime, style, zone = self.sheet.write_datetime_at, styles.get(kind.value), self.zone
+            whole_days = kind == Kind.DATE
+
+            def moment(row: int, col: int, value: Any) -> None:
+                if value is None:
+                    return
+                if isinstance(value, datetime):
+                    local = value.astimezone(zone).replace(tzinfo=None) if value.tzinfo else value
+                    write_datetime(row, col, local.replace(hour=0, minute=0, second=0, microsecond=0)
+                                   if whole_days else local, style)
+                elif isinstance(value, date):
+                    write_datetime(row, col, datetime(value.year, value.month, value.day), style)
+            return moment
+        write_number = self.sheet.write_number_at
+        number_style = None if kind == Kind.INTEGER else styles.get(kind.value)
+
+        def number(row: int, col: int, value: Any) -> None:
+            if value is None or value != value:  # None or NaN: an empty cell
+                return
+            write_number(row, col, value, number_style)
+        return number
+
+    def write_row(self, values: Sequence[Any], *, header: bool = False) -> None:
+        row = self.next_row
+        if header:
+            style, quoted = self.styles.get("header"), self.styles.get("header", quoted=True)
+            for col, value in enumerate(values):
+                text = cell_text(value)
+                self.sheet.write_string(row, col, text, quoted if is_risky(text) else style)
+        else:
+            writers = self._writers
+            for col, value in enumerate(values):
+                writers[col](row, col, value)
+        self.next_row += 1
+
+    # ------------------------------------------------------------------ finishing
+
+    @property
+    def rows_written(self) -> int:
+        return self.next_row - 1
+
+    def highlight_rows_where(self, col: int, value: str, style: str = "own") -> None:
+        """Shade every row whose column `col` holds `value` (e.g. our own partnership's rows)."""
+        letter = xl_col_to_name(col)
+        self.sheet.conditional_format(1, 0, max(self.next_row - 1, 1), len(self.columns) - 1, {
+            "type": "formula", "criteria": f'=${letter}2="{value}"', "format": self.styles.get(style)})
+
+    def finish(self) -> int:
+        """Autofilter over what was written, RAG colours on score columns, lists on status columns.
+
+        Returns the last row written (the header's, 0, when there are none).
+        """
+        last_row = max(self.next_row - 1, 1)
+        last_col = len(self.columns) - 1
+        self.sheet.autofilter(0, 0, last_row, last_col)
+        for col, column in enumerate(self.columns):
+            if column.kind == Kind.PERCENT and self.bands is not None:
+                self._rag(col, last_row)
+            if column.choices:
+                self.sheet.data_validation(1, col, last_row, col, {
+                    "validate": "list", "source": list(column.choices), "ignore_blank": True,
+                    "error_title": "Choose from the list",
+                    "error_message": "Use one of the values in the list: " + ", ".join(column.choices)})
+        return self.next_row - 1
+
+    def _rag(self, col: int, last_row: int) -> None:
+        bands = self.bands
+        assert bands is not None
+        for criteria, value, style in (("greater than or equal to", bands.green, "green"),
+                                       ("greater than or equal to", bands.amber, "amber"),
+                                       ("less than", bands.amber, "red")):
+            self.sheet.conditional_format(1, col, last_row, col, {
+                "type": "cell", "criteria": criteria, "value": value, "format": self.styles.get(style),
+                "stop_if_true": True})
+
+
+
+PRINT_WIDTH = 200  # characters of column width that still read well on one landscape A4 page
+
+
+def print_setup(sheet: Worksheet, *, title_rows: bool = True, width: float = 0) -> None:
+    """Printed, a sheet is landscape A4 with its header row on every page; one page wide if it is narrow enough."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    if width <= PRINT_WIDTH:
+        sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_footer("&L&A&RPage &P of &N")
+    if title_rows:
+        sheet.repeat_rows(0)

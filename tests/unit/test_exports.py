@@ -1,0 +1,210 @@
+"""The workbook and CSV writers, from hand-made data: every sheet read back with openpyxl and pandas.
+
+Figures are worked out by hand from tests/unit/analysis_fixtures.py's mini questionnaire:
+Alpha: q1 yes (met, 100%), q2 Sometimes (gap, 50%), q3 unscored, q4 yes (met), q5 hidden
+(q4 is yes): 3 in scope, 2 met, 1 gap, score (1 + 0.5 + 1) / 3 = 83% green.
+Beta: q1 no (gap, 0%), q2 not applicable, q4 no (gap, 0%), q5 unanswered (shown, as q4 is
+no): 3 in scope, 0 met, 3 gaps, score 0% red.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from app.exports.model import About, ActionInfo, AuditInfo, CycleExport, DefinitionInfo, ReturnInfo, StoredReturn
+from app.exports.responses_csv import write_csv
+from app.exports.sheets import RISKY_STARTS, RagBands
+from app.exports.workbook import write_workbook
+from tests.unit.analysis_fixtures import DEPARTMENTAL
+
+HOSTILE = ['=HYPERLINK("http://evil.example","click")', "+1+2", "-2+3", "@SUM(A1:A2)", "\tTab", "\rReturn",
+           "\nLine", "=1+1", "http://evil.example/x"]
+AT = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
+
+
+def _info(assignment_id: int, name: str, code: str, status: str = "Submitted") -> ReturnInfo:
+    return ReturnInfo(assignment_id, 1, "department", name, assignment_id, code, status, False, date(2027, 1, 31),
+                      datetime(2026, 11, 20, 9, 0, tzinfo=UTC), None)
+
+
+def _answer(value, *, na: bool = False, evidence: str = "", action: str = "", by: str = "Lena Lead"):
+    return [value, na, evidence, action, datetime(2026, 11, 19, 15, 45, tzinfo=UTC), by]
+
+
+def export(*, alpha_evidence: str = "Minutes of March", extra_text: str = "Works with the CSP",
+           generated_at: datetime = AT) -> CycleExport:
+    returns = [
+        StoredReturn(_info(1, "Alpha", "ALP"), {
+            "q1": _answer("yes"), "q2": _answer("b", evidence=alpha_evidence), "q3": _answer(extra_text),
+            "q4": _answer("yes"), "q5": _answer("no")}),
+        StoredReturn(_info(2, "Beta", "BET", "In progress"), {
+            "q1": _answer("no"), "q2": _answer(None, na=True), "q4": _answer("no")}),
+    ]
+    about = About("Test Council", "Test Partnership", "Audit 2026", date(2026, 4, 1), date(2027, 3, 31),
+                  date(2027, 1, 31), "Open", "The whole cycle", generated_at, "Alex Auditor", "Europe/London",
+                  [DefinitionInfo("mini", 1, "Mini", "departmental", "ab" * 32)], ["Rule one.", "Rule two."],
+                  ["Rank 1 is lowest."], RagBands(0.8, 0.5))
+    actions = [ActionInfo("Brief the team", "Beta", "q1", "Q1?", "Lena Lead", date(2026, 10, 1), "Not started",
+                          True, "Everyone briefed", "", "Started", datetime(2026, 9, 1, tzinfo=UTC), 1,
+                          datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 9, 1, tzinfo=UTC))]
+    audit = [AuditInfo(datetime(2026, 11, 19, 15, 45, tzinfo=UTC), "lena@council.example", "answer.changed",
+                       "assignment", "1", "Changed the answer to q1", "", '{"value": "yes"}', "127.0.0.1")]
+    return CycleExport(about=about, definitions={1: DEPARTMENTAL}, returns=iter(returns), return_count=2,
+                       answer_count=8, actions=actions, audit=iter(audit))
+
+
+def workbook_bytes(data: CycleExport) -> bytes:
+    buffer = io.BytesIO()
+    write_workbook(buffer, data)
+    return buffer.getvalue()
+
+
+def sheet_rows(content: bytes, name: str) -> list[tuple]:
+    return [tuple(row) for row in load_workbook(io.BytesIO(content))[name].iter_rows(values_only=True)]
+
+
+def test_the_workbook_has_every_sheet_each_a_table_with_a_frozen_header_and_a_filter():
+    content = workbook_bytes(export())
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Actions", "Audit log"]
+    for name in book.sheetnames[1:]:
+        sheet = book[name]
+        assert sheet.freeze_panes in ("A2", "E2"), name
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), name
+
+
+def test_long_text_wraps_text_that_fits_does_not_and_every_cell_is_aligned_to_the_top():
+    long_evidence = "Minutes of the March board, the April safety plan and the May review of the strategy"
+    book = load_workbook(io.BytesIO(workbook_bytes(export(alpha_evidence=long_evidence))))
+    sheet = book["Responses"]
+    header = [cell.value for cell in sheet[1]]
+    evidence, department = header.index("Evidence or comment") + 1, header.index("Department or partnership") + 1
+    cells = {row[header.index("Question id")].value: row for row in sheet.iter_rows(min_row=2)
+             if row[department - 1].value == "Alpha"}
+    assert cells["q2"][evidence - 1].value == long_evidence and cells["q2"][evidence - 1].alignment.wrap_text
+    assert not cells["q1"][header.index("Answer")].alignment.wrap_text  # "Yes" fits its column
+    assert all(cell.alignment.vertical == "top" for row in cells.values() for cell in row if cell.value is not None)
+
+
+def test_responses_has_a_row_per_return_and_question_with_answers_in_words():
+    frame = pd.read_excel(io.BytesIO(workbook_bytes(export())), sheet_name="Responses")
+    assert len(frame) == 10  # 2 returns x 5 questions
+    alpha = frame[frame["Department or partnership"] == "Alpha"].set_index("Question id")
+    assert alpha.at["q2", "Answer"] == "Sometimes" and alpha.at["q2", "Score"] == 0.5
+    assert alpha.at["q2", "Gap"] == "Yes" and alpha.at["q2", "Outcome"] == "Gap"
+    assert alpha.at["q2", "Evidence or comment"] == "Minutes of March"
+    assert alpha.at["q1", "Answer"] == "Yes" and alpha.at["q1", "Score"] == 1
+    assert alpha.at["q5", "Outcome"] == "Not asked (an earlier answer hid it)" and pd.isna(alpha.at["q5", "Score"])
+    assert alpha.at["q3", "Outcome"] == "Not scored"
+    assert alpha.at["q2", "Matters"] == "Misuse of drugs, alcohol and other substances; Crime and disorder, " \
+                                        "including anti-social behaviour"
+    assert alpha.at["q1", "Answered by"] == "Lena Lead"
+    # Real dates, in the service's time zone (15:45 UTC is 15:45 in London in November).
+    assert alpha.at["q1", "Answered at"] == pd.Timestamp("2026-11-19 15:45")
+    beta = frame[frame["Department or partnership"] == "Beta"].set_index("Question id")
+    assert beta.at["q2", "Outcome"] == "Not applicable" and beta.at["q5", "Outcome"] == "Not answered"
+    assert beta.at["q5", "Gap"] == "Yes" and set(beta["Return status"]) == {"In progress"}
+
+
+def test_summary_gaps_and_matrix_agree_with_the_hand_worked_figures():
+    content = workbook_bytes(export())
+    summary = pd.read_excel(io.BytesIO(content), sheet_name="Summary", nrows=2).set_index("Department")
+    assert summary.at["Alpha", "Score"] == pytest.approx(2.5 / 3) and summary.at["Alpha", "Band"] == "Green"
+    assert (summary.at["Alpha", "Questions"], summary.at["Alpha", "Met"], summary.at["Alpha", "Gaps"]) == (3, 2, 1)
+    assert summary.at["Beta", "Score"] == 0 and summary.at["Beta", "Gaps"] == 3
+    assert summary.at["Beta", "Not applicable"] == 1 and summary.at["Beta", "Band"] == "Red"
+    gaps = pd.read_excel(io.BytesIO(content), sheet_name="Gaps")
+    assert sorted(zip(gaps["Department or partnership"], gaps["Question id"], strict=True)) == [
+        ("Alpha", "q2"), ("Beta", "q1"), ("Beta", "q4"), ("Beta", "q5")]
+    assert gaps.set_index(["Department or partnership", "Question id"]).at[("Beta", "q5"), "Answer"] == "Not answered"
+    matrix = pd.read_excel(io.BytesIO(content), sheet_name="Matrix").set_index("Question id")
+    assert list(matrix.columns[-2:]) == ["Alpha", "Beta"]
+    assert matrix.at["q2", "Alpha"] == "Sometimes" and matrix.at["q2", "Beta"] == "Not applicable"
+    assert pd.isna(matrix.at["q5", "Alpha"])  # hidden for Alpha
+
+
+def test_summary_has_native_charts_and_scores_carry_rag_colours_and_words():
+    content = workbook_bytes(export())
+    book = load_workbook(io.BytesIO(content))
+    assert len(book["Summary"]._charts) == 1  # department scores (no hallmark checklist in this data)
+    rules = [(rule.operator, rule.formula[0]) for group in book["Responses"].conditional_formatting
+             for rule in group.rules]
+    assert rules == [("greaterThanOrEqual", "0.8"), ("greaterThanOrEqual", "0.5"), ("lessThan", "0.5")]
+    lists = {str(v.sqref).split(":")[0]: v.formula1 for v in book["Responses"].data_validations.dataValidation}
+    assert lists["N2"] == '"Yes,No"'  # Gap offers its values as a list
+    assert "Returned for changes" in lists["R2"]  # and so does the return's status
+
+
+def test_actions_and_audit_log_are_complete_with_real_dates():
+    content = workbook_bytes(export())
+    actions = pd.read_excel(io.BytesIO(content), sheet_name="Actions")
+    row = actions.iloc[0]
+    assert (row["Action"], row["Status"], row["Overdue"], row["Due"]) == ("Brief the team", "Not started", "Yes",
+                                                                         pd.Timestamp("2026-10-01"))
+    audit = pd.read_excel(io.BytesIO(content), sheet_name="Audit log")
+    assert audit.iloc[0]["What"] == "answer.changed" and audit.iloc[0]["After"] == '{"value": "yes"}'
+
+
+def test_about_names_the_cycle_the_definitions_with_their_fingerprints_and_the_rules():
+    rows = sheet_rows(workbook_bytes(export()), "About")
+    cells = [value for row in rows for value in row if value is not None]
+    assert "Audit 2026" in " ".join(map(str, cells))
+    assert "ab" * 32 in cells and "Rule one." in cells and "Rank 1 is lowest." in cells
+    assert "01 December 2026 at 12:30 (Europe/London)" in cells and "Alex Auditor" in cells
+
+
+def test_hostile_text_is_never_a_formula_or_a_link():
+    """security.md item 13: answers, evidence and names that look like formulas stay text."""
+    hostile = "; ".join(HOSTILE)
+    for text in HOSTILE:
+        data = export(alpha_evidence=text, extra_text=text)
+        content = workbook_bytes(data)
+        book = load_workbook(io.BytesIO(content))
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                    assert cell.hyperlink is None, (sheet.title, cell.coordinate)
+        evidence = pd.read_excel(io.BytesIO(content), sheet_name="Responses").set_index("Question id")
+        alpha = evidence[evidence["Department or partnership"] == "Alpha"]
+        # Shown exactly as typed (a carriage return is stored in the file's own escape, _x000D_).
+        assert alpha.at["q2", "Evidence or comment"].replace("_x000D_", "\r") == text
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            sheet_xml = archive.read("xl/worksheets/sheet3.xml").decode()
+            assert "<f>" not in sheet_xml and "hyperlink" not in sheet_xml
+            styles = archive.read("xl/styles.xml").decode()
+            assert ('quotePrefix="1"' in styles) == text.startswith(RISKY_STARTS)  # risky cells get a quote prefix
+    assert hostile  # the list is not empty
+
+
+def test_the_csv_has_the_responses_columns_and_neutralises_risky_cells():
+    data = export(alpha_evidence="=HYPERLINK(\"http://evil.example\")", extra_text="-2+3")
+    buffer = io.StringIO()
+    write_csv(buffer, data)
+    text = buffer.getvalue()
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header, body = rows[0], rows[1:]
+    assert header[:4] == ["Respondent type", "Department or partnership", "Code", "Questionnaire"]
+    assert len(body) == 10 and all(len(row) == len(header) for row in body)
+    by_question = {(r[1], r[8]): dict(zip(header, r, strict=True)) for r in body}
+    assert by_question[("Alpha", "q2")]["Evidence or comment"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert by_question[("Alpha", "q3")]["Answer"] == "'-2+3"
+    assert by_question[("Alpha", "q2")]["Score"] == "0.5"
+    assert by_question[("Alpha", "q1")]["Answered at"] == "2026-11-19 15:45:00"
+
+
+def test_the_same_data_gives_the_same_bytes():
+    first, second = workbook_bytes(export()), workbook_bytes(export())
+    assert first == second
+    assert workbook_bytes(export(generated_at=datetime(2026, 12, 2, tzinfo=UTC))) != first
+    book = load_workbook(io.BytesIO(first))
+    assert book.properties.creator == "Alex Auditor"
+    assert book.properties.created == datetime(2026, 12, 1, 12, 30)
