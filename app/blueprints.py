@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
     from app.crime import bp as crime_bp
     from app.cycles import bp as cycles_bp
     from app.departments import bp as departments_bp
+    from app.downloads import bp as downloads_bp
     from app.main import bp as main_bp
     from app.peer_link import bp as peer_link_bp
     from app.respond import bp as respond_bp
@@ -23,5 +24,5 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, admin_bp, departments_bp, audit_bp, cycles_bp, respond_bp, review_bp,
                       surveys_bp, results_bp, actions_bp, benchmarking_bp, peer_link_bp,
-                      crime_bp):
+                      crime_bp, downloads_bp):
         app.register_blueprint(blueprint)

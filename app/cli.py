@@ -14,10 +14,11 @@ from app.config import ConfigurationError
 def register_commands(app: Flask) -> None:
     from app.demo.commands import demo_command
     from app.departments.commands import department_group
+    from app.downloads.commands import export_command
     from app.peers.commands import peers_group
     from app.users.commands import user_group
 
-    for command in (user_group, department_group, demo_command, peers_group):
+    for command in (user_group, department_group, demo_command, peers_group, export_command):
         app.cli.add_command(command)
 
 

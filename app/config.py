@@ -73,6 +73,14 @@ class Config:
     RAG_GREEN = 0.8
     RAG_AMBER = 0.5
 
+    # Exports. Fewer stored answers than EXPORT_BACKGROUND_ANSWERS: the file is the response to the
+    # request; more: a background job writes it into EXPORT_DIR (default instance/exports), with
+    # EXPORT_WORKERS threads per process, and its file is deleted after EXPORT_KEEP_HOURS.
+    EXPORT_DIR: str | None = None
+    EXPORT_BACKGROUND_ANSWERS = 20000
+    EXPORT_WORKERS = 1
+    EXPORT_KEEP_HOURS = 24
+
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     LOG_LEVEL = "INFO"
     TIMEZONE = "Europe/London"

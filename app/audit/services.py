@@ -27,6 +27,7 @@ ACTION_GROUPS: dict[str, str] = {
     "peer": "Peer register",
     "invitation": "Invitation links",
     "crime": "Crime figures and offence types",
+    "export": "Exports",
 }
 
 

@@ -114,6 +114,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "peer.check": BY_LINK,
     "peer.submit_return": BY_LINK,
     "peer.confirmation": BY_LINK,
+    # Lead officers: their own departments' exports only (test_exports_web.py checks the objects).
+    "downloads.export": frozenset({LEAD, CSO, AUDITOR}),
+    "downloads.job": frozenset({LEAD, CSO, AUDITOR}),
+    "downloads.job_status": frozenset({LEAD, CSO, AUDITOR}),
+    "downloads.download": frozenset({LEAD, CSO, AUDITOR}),
 }
 
 
@@ -133,7 +138,8 @@ def _requests(app: Flask, people, role: str = ADMIN) -> list[tuple[str, str, str
                "assignment_id": assignment, "section_id": section,
                "definition_id": "small-departmental", "action_id": cycle_action(app, people, cycle),
                "peer_id": link.peer_id, "invitation_id": link.invitation_id,
-               "token": link.token if role == PEER else NO_SUCH_TOKEN}
+               "token": link.token if role == PEER else NO_SUCH_TOKEN,
+               "export_token": _export_job(app, people, cycle)}
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -180,6 +186,25 @@ def _invitation(app: Flask, people, cycle: OpenCycle) -> Link:
                           date.today())
             app._test_link = Link(peer.id, made.invitation.id, made.token)
     return app._test_link
+
+
+def _export_job(app: Flask, people, cycle: OpenCycle) -> str:
+    """A finished export of Housing's return, asked for by its lead officer, with its file (made on first use)."""
+    if not hasattr(app, "_test_export"):
+        from app.downloads.jobs import export_dir
+        from app.models import ExportJob
+        from app.models.types import utcnow
+
+        with app.app_context():
+            (export_dir() / "sample.csv").write_bytes(b"Respondent type\r\n")
+            job = ExportJob(token="sample-export-job-token-0123456789", cycle_id=cycle.cycle_id,
+                            department_id=people.housing_id, kind="csv", requested_by_id=people.lead.id,
+                            status="done", returns_done=1, returns_total=1, file_name="housing.csv",
+                            stored_path="sample.csv", size_bytes=17, finished_at=utcnow())
+            db.session.add(job)
+            db.session.commit()
+            app._test_export = job.token
+    return app._test_export
 
 
 def cycle_action(app: Flask, people, cycle: OpenCycle) -> int:
@@ -266,6 +291,7 @@ def test_no_get_request_changes_anything(make_app, people, role):
     app = make_app()
     cycle_action(app, people, _cycle(app, people))
     _invitation(app, people, _cycle(app, people))
+    _export_job(app, people, _cycle(app, people))
     web = _client_for(app, people, role)
     before = _snapshot(app)
     for _endpoint, method, url in _requests(app, people, role):

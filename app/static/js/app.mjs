@@ -2,9 +2,11 @@
 import { initAll } from "../dist/govuk/govuk-frontend.min.js";
 import { startConditionalQuestions } from "./conditional-questions.mjs";
 import { startCopyButtons } from "./copy-text.mjs";
+import { startExportProgress } from "./export-progress.mjs";
 import { startSessionTimeout } from "./session-timeout.mjs";
 
 initAll();
 startSessionTimeout(document.getElementById("session-timeout-dialog"));
 startConditionalQuestions(document.querySelector("form[data-questionnaire]"));
 startCopyButtons(document);
+startExportProgress(document.querySelector("[data-export-progress]"));

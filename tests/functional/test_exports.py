@@ -1,0 +1,190 @@
+"""The cycle workbook of the demo council, made by `section17 export`, read back and compared with the database."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.analysis.hallmarks import hallmark_compliance
+from app.analysis.scores import overall
+from app.extensions import db
+from app.models import Action, Answer, Assignment, AuditEvent, Cycle, Department
+from app.questionnaires.registry import DEFAULT_SURVEYS_DIR
+
+SHEETS = ["About", "Summary", "Responses", "Matrix", "Gaps", "Hallmarks", "Peer approaches", "Crime benchmarking",
+          "Actions", "Audit log"]
+
+
+@pytest.fixture(scope="module")
+def demo_export(tmp_path_factory):
+    """One demo database and its whole-cycle workbook, shared by the read-only tests below."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.demo.services import CYCLE_NAME, load_demo
+    from tests.conftest import fresh_database_url
+
+    folder = tmp_path_factory.mktemp("export")
+    urls = fresh_database_url(tmp_path_factory, "export")
+    url = next(urls)
+    app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": url, "SURVEYS_DIR": str(DEFAULT_SURVEYS_DIR)},
+                     instance_path=str(folder / "instance"))
+    with app.app_context():
+        upgrade()
+        load_demo()
+    out = folder / "cycle.xlsx"
+    result = app.test_cli_runner().invoke(args=["export", "--cycle", CYCLE_NAME, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    yield app, out.read_bytes(), CYCLE_NAME, result
+    with app.app_context():
+        db.engine.dispose()
+    next(urls, None)
+
+
+def frame_of(content: bytes, sheet: str, **kwargs) -> pd.DataFrame:
+    return pd.read_excel(io.BytesIO(content), sheet_name=sheet, **kwargs)
+
+
+def test_the_command_writes_every_sheet_and_records_the_export(demo_export):
+    app, content, cycle_name, result = demo_export
+    assert "Wrote" in result.output and cycle_name in result.output
+    assert load_workbook(io.BytesIO(content), read_only=True).sheetnames == SHEETS
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.made"))
+        assert event.actor_email == "command line" and event.after["format"] == "xlsx"
+
+
+def test_responses_has_every_question_of_every_return_and_every_stored_answer(demo_export):
+    app, content, cycle_name, _ = demo_export
+    responses = frame_of(content, "Responses")
+    with app.app_context():
+        from app.respond.services import definition_of
+
+        cycle = db.session.scalar(select(Cycle).where(Cycle.name == cycle_name))
+        returns = list(db.session.scalars(select(Assignment).where(Assignment.cycle_id == cycle.id)))
+        expected_rows = sum(len(definition_of(a).questions) for a in returns)
+        answers = list(db.session.scalars(select(Answer).join(Assignment).where(Assignment.cycle_id == cycle.id)))
+        evidence = Counter(a.evidence for a in answers if a.evidence)
+        answered_by = db.session.scalar(select(func.count()).select_from(Answer).join(Assignment)
+                                        .where(Assignment.cycle_id == cycle.id, Answer.updated_by_id.is_not(None)))
+    assert len(responses) == expected_rows
+    assert Counter(responses["Evidence or comment"].dropna()) == evidence
+    assert responses["Answered by"].notna().sum() == answered_by
+    assert set(responses["Respondent type"]) == {"Department", "Partnership", "Peer"}
+    assert responses["Answered at"].dropna().map(type).eq(pd.Timestamp).all()  # real dates
+
+
+def test_summary_scores_and_gaps_match_the_results_pages(demo_export):
+    app, content, cycle_name, _ = demo_export
+    summary = frame_of(content, "Summary", nrows=13).set_index("Department")
+    gaps = frame_of(content, "Gaps")
+    with app.test_request_context():
+        from app.results.services import bands, department_data
+
+        cycle = db.session.scalar(select(Cycle).where(Cycle.name == cycle_name))
+        for department in db.session.scalars(select(Department)):
+            figures = overall(department_data(cycle, department.id).frame, bands())
+            row = summary.loc[department.name]
+            assert (row["Questions"], row["Gaps"], row["Met"]) == (figures["questions"], figures["gaps"],
+                                                                   figures["met"]), department.name
+            if figures["answered"]:
+                assert row["Score"] == pytest.approx(figures["score"]), department.name
+            assert (gaps["Department or partnership"] == department.name).sum() == figures["gaps"]
+
+
+def test_hallmarks_peer_approaches_and_crime_match_their_pages(demo_export):
+    app, content, cycle_name, _ = demo_export
+    with app.test_request_context():
+        from app.crime.services import offence_table
+        from app.results.services import partnership_data
+
+        cycle = db.session.scalar(select(Cycle).where(Cycle.name == cycle_name))
+        compliance = hallmark_compliance(partnership_data(cycle).frame)
+        robbery = offence_table("robbery", "2001/02")
+    summary_cells = [v for row in load_workbook(io.BytesIO(content))["Summary"].iter_rows(values_only=True)
+                     for v in row if v is not None]
+    assert compliance.overall.sentence in summary_cells
+    hallmarks = frame_of(content, "Hallmarks")
+    assert len(hallmarks) == 66 and (hallmarks["Met"] == "Yes").sum() == compliance.overall.met
+    approaches = frame_of(content, "Peer approaches")
+    assert len(approaches) == 20 and "South Derbyshire (ours)" in approaches.columns
+    crime = frame_of(content, "Crime benchmarking")
+    ours = crime[(crime["Offence type"] == "Robbery") & (crime["Our partnership"] == "Yes")].iloc[0]
+    own_row = robbery.own
+    assert (ours["Rank"], ours["Quartile"], ours["Partnerships ranked"]) == (own_row.rank, own_row.quartile, robbery.n)
+    assert ours["Offences per 1,000"] == pytest.approx(own_row.rate)
+
+
+def test_actions_and_the_audit_log_are_complete(demo_export):
+    app, content, cycle_name, _ = demo_export
+    actions, audit = frame_of(content, "Actions"), frame_of(content, "Audit log")
+    with app.app_context():
+        cycle = db.session.scalar(select(Cycle).where(Cycle.name == cycle_name))
+        titles = sorted(db.session.scalars(select(Action.title).where(Action.cycle_id == cycle.id)))
+        opened = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cycle.opened",
+                                                            AuditEvent.object_id == str(cycle.id)))
+    assert sorted(actions["Action"]) == titles
+    assert opened.summary in set(audit["Summary"])
+    assert not audit["What"].str.startswith("export.").any()  # exports are in the service's own log
+    assert audit["When"].is_monotonic_increasing
+
+
+def test_one_departments_export_holds_only_that_department(demo_export, tmp_path):
+    app, _, cycle_name, _ = demo_export
+    out = tmp_path / "revenue.xlsx"
+    result = app.test_cli_runner().invoke(args=["export", "--cycle", cycle_name, "--department", "rev",
+                                                "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Actions", "Audit log"]
+    responses = pd.read_excel(out, sheet_name="Responses")
+    assert set(responses["Department or partnership"]) == {"Revenue"}
+    assert set(pd.read_excel(out, sheet_name="Actions")["Department"]) <= {"Revenue"}
+
+
+def test_the_responses_csv_has_the_same_rows(demo_export, tmp_path):
+    app, content, cycle_name, _ = demo_export
+    out = tmp_path / "responses.csv"
+    result = app.test_cli_runner().invoke(args=["export", "--cycle", cycle_name, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    csv_frame = pd.read_csv(out, encoding="utf-8-sig")
+    responses = frame_of(content, "Responses")
+    assert list(csv_frame.columns) == list(responses.columns) and len(csv_frame) == len(responses)
+    assert (csv_frame["Question id"] == responses["Question id"]).all()
+
+
+def test_the_same_data_exported_twice_at_the_same_moment_is_the_same_file(demo_export):
+    app, _, cycle_name, _ = demo_export
+    from app.downloads.services import XLSX, ExportRequest, write_export
+
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    files = []
+    with app.app_context():
+        cycle = db.session.scalar(select(Cycle).where(Cycle.name == cycle_name))
+        for _ in range(2):
+            buffer = io.BytesIO()
+            write_export(ExportRequest(cycle, None, XLSX), buffer, actor=None, generated_by="Alex Auditor",
+                         how="test", at=at)
+            files.append(buffer.getvalue())
+    assert files[0] == files[1]
+
+
+def test_the_command_lists_cycles_and_names_what_is_wrong(demo_export):
+    app, _, cycle_name, _ = demo_export
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["export", "--list-cycles"])
+    assert listed.exit_code == 0 and cycle_name in listed.output and "Closed" in listed.output
+    unknown = runner.invoke(args=["export", "--cycle", "No such cycle", "--out", "x.xlsx"])
+    assert unknown.exit_code == 2 and "there is no opened cycle with the id or name ‘No such cycle’" in unknown.output
+    department = runner.invoke(args=["export", "--cycle", cycle_name, "--department", "NOPE", "--out", "x.xlsx"])
+    assert department.exit_code == 2 and "there is no department with the code ‘NOPE’" in department.output
+    suffix = runner.invoke(args=["export", "--cycle", cycle_name, "--out", "x.pdf"])
+    assert suffix.exit_code == 2 and "must end in .xlsx" in suffix.output
+    missing = runner.invoke(args=["export"])
+    assert missing.exit_code == 2 and "Give --cycle and --out" in missing.output
