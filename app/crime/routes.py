@@ -61,15 +61,22 @@ def _render(template: str, problems: list[FilterProblem], **context) -> tuple[st
     return (page, 400) if problems else page
 
 
-@bp.route("/")
-@allow(READ)
-def index() -> Response | tuple[str, int] | str:
+def _chosen() -> tuple[list[str], dict[str, str], str | None, str | None, list[FilterProblem]]:
+    """The periods and offences there are, and the offence and period the query asks for (or the latest period).
+
+    Problems come in the order of the chooser's fields.
+    """
     periods = periods_with_figures()
     offences = offence_labels()
     offence, problems = read_offence(request.args, offences)
     period, period_problems = read_period(request.args, periods)
-    problems += period_problems  # in the order of the form's fields
-    period = period or (periods[0] if periods else None)
+    return periods, offences, offence, period or (periods[0] if periods else None), problems + period_problems
+
+
+@bp.route("/")
+@allow(READ)
+def index() -> Response | tuple[str, int] | str:
+    periods, offences, offence, period, problems = _chosen()
     if offence and not problems:  # the form chose one offence: show its table
         return redirect(url_for("crime.table", offence=offence, period=period))
     group = benchmark_group()
@@ -81,12 +88,7 @@ def index() -> Response | tuple[str, int] | str:
 @bp.route("/table")
 @allow(READ)
 def table() -> tuple[str, int] | str:
-    periods = periods_with_figures()
-    offences = offence_labels()
-    offence, problems = read_offence(request.args, offences)
-    period, period_problems = read_period(request.args, periods)
-    problems += period_problems  # in the order of the form's fields
-    period = period or (periods[0] if periods else None)
+    periods, offences, offence, period, problems = _chosen()
     offence = offence or next(iter(offences))
     group = benchmark_group()
     figures = offence_table(offence, period, group) if period and not problems else None

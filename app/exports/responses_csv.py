@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from app.exports.model import CycleExport
-from app.exports.sheets import RISKY_STARTS
+from app.exports.sheets import csv_text
 from app.exports.workbook import RESPONSES_COLUMNS, response_rows
 
 
@@ -26,8 +26,7 @@ def safe_csv_cell(value: Any, zone: ZoneInfo) -> str:
         return (value.astimezone(zone) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value) if isinstance(value, float) else str(value)
-    text = str(value)
-    return "'" + text if text.startswith(RISKY_STARTS) else text
+    return csv_text(str(value))
 
 
 def csv_lines(data: CycleExport) -> Iterator[str]:

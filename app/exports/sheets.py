@@ -41,6 +41,11 @@ def is_risky(text: str) -> bool:
     return text.startswith(RISKY_STARTS)
 
 
+def csv_text(text: str) -> str:
+    """Text for a CSV cell that a spreadsheet will show as typed: risky text gets an apostrophe first."""
+    return "'" + text if text.startswith(RISKY_STARTS) else text
+
+
 def cell_text(value: Any) -> str:
     """Any value as the text a cell shows; too long for a cell, it is cut and says so."""
     text = "" if value is None else str(value)

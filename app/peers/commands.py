@@ -18,10 +18,10 @@ from flask.cli import AppGroup
 from app.analysis.crime import PERIOD_FORMS, GroupTable, format_change, format_number, parse_period, quartile_rule
 from app.crime.offences import all_offences, offence_labels
 from app.crime.services import benchmark_group, import_file, offence_table, periods_with_figures
+from app.exports.sheets import csv_text
 from app.questionnaires.importing import ImportFailed
 
 CSV_COLUMNS = ("partnership", "rate_per_1000", "change_pct", "rank", "quartile", "own")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 @click.group("peers", cls=AppGroup)
@@ -99,11 +99,6 @@ def table_command(offence: str, period: str | None, output: str) -> None:
         click.echo(_text(figures, labels[key], period, group.label))
 
 
-def _safe(text: str) -> str:
-    """A name a spreadsheet must read as text, never as a formula."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def _cells(figures: GroupTable) -> list[list[str]]:
     return [[row.partnership, format_number(row.rate, 4, fixed=False), format_number(row.change, 2, fixed=False),
              "" if row.rank is None else str(row.rank), "" if row.quartile is None else str(row.quartile),
@@ -115,7 +110,7 @@ def _csv(figures: GroupTable) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for cells in _cells(figures):
-        writer.writerow([_safe(cells[0]), *cells[1:]])
+        writer.writerow([csv_text(cells[0]), *cells[1:]])
     return buffer.getvalue()
 
 
