@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -10,10 +10,12 @@ from app.admin import bp
 from app.admin.forms import ConfirmForm, OrganisationForm, UserForm
 from app.audit.services import list_events
 from app.departments.services import list_departments
+from app.extensions import db
 from app.models import Role
 from app.models.user import ROLE_DESCRIPTIONS
 from app.organisation.services import current_organisation, update_organisation
 from app.security.access import Permission, allow
+from app.security.shown_once import keep_to_show_once, take_shown_once
 from app.users.services import (
     UserProblem,
     assignable_roles,
@@ -25,6 +27,8 @@ from app.users.services import (
     set_user_active,
     update_user,
 )
+
+TEMPORARY_PASSWORD = "temporary-password"
 
 
 def _actor():
@@ -79,9 +83,11 @@ def user_new() -> Response | str:
 def _show_temporary_password_once(user, password: str | None, kind: str) -> Response:
     """Redirect to a page that shows the password once, so that refreshing it cannot reset it again.
 
-    The password rides in the signed session for one request and is removed when shown.
+    The password waits server-side for that one page (app/security/shown_once.py), never in the cookie.
     """
-    session["temporary_password"] = {"user_id": user.id, "password": password, "kind": kind}
+    if password is not None:
+        keep_to_show_once(TEMPORARY_PASSWORD, user.id, password, viewer_id=_actor().id, extra=kind)
+        db.session.commit()
     return redirect(url_for("admin.user_temporary_password", user_id=user.id))
 
 
@@ -89,9 +95,8 @@ def _show_temporary_password_once(user, password: str | None, kind: str) -> Resp
 @allow(Permission.MANAGE_USERS)
 def user_temporary_password(user_id: int) -> str:
     user = get_user_or_404(user_id)
-    shown = session.pop("temporary_password", None)
-    if not shown or shown.get("user_id") != user.id:
-        shown = None
+    taken = take_shown_once(TEMPORARY_PASSWORD, user.id, viewer_id=_actor().id)
+    shown = {"user_id": user.id, "password": taken[0], "kind": taken[1]} if taken else None
     return render_template("admin/temporary_password.html", user=user, shown=shown,
                            sign_in_url=url_for("auth.sign_in", _external=True))
 

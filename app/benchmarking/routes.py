@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -47,17 +47,25 @@ from app.benchmarking.register import (
 )
 from app.benchmarking.register_import import summary
 from app.benchmarking.services import crime_figures_of, message_for_new_link, peer_returns
+from app.extensions import db
 from app.questionnaires.importing import ImportFailed, read_sheet
 from app.security.access import Permission, allow
+from app.security.shown_once import keep_to_show_once, take_shown_once
 
 READ = Permission.VIEW_ALL_RETURNS
 MANAGE = Permission.MANAGE_CYCLES
-NEW_LINKS = "new_invitation_links"  # session key: a new link's token, shown once on the next page
+NEW_LINK = "invitation-link"  # a new link's token waits server-side to be shown once on the next page
 MAX_PROBLEMS_SHOWN = 100
 
 
 def _user():
     return current_user._get_current_object()
+
+
+def _show_link_once(made) -> None:
+    """The new link is shown once, on the invitation's page; until then it waits server-side."""
+    keep_to_show_once(NEW_LINK, made.invitation.id, made.token, viewer_id=_user().id)
+    db.session.commit()
 
 
 def _details(form: PeerForm) -> PeerDetails:
@@ -186,8 +194,7 @@ def invite_peer(peer_id: int) -> Response | str:
         except InvitationProblem as problem:
             getattr(form, problem.field if problem.field in form else "cycle").errors = [problem.message]
         else:
-            session.setdefault(NEW_LINKS, {})[str(made.invitation.id)] = made.token
-            session.modified = True
+            _show_link_once(made)
             return redirect(url_for("benchmarking.invitation", invitation_id=made.invitation.id))
     return render_template("benchmarking/invite.html", form=form, peer=peer, cycles=cycles)
 
@@ -199,9 +206,8 @@ def invitation(invitation_id: int) -> str:
     if found is None:
         abort(404)
     row = next(r for r in invitation_rows(peer_id=found.assignment.peer_partnership_id) if r.invitation.id == found.id)
-    token = session.get(NEW_LINKS, {}).pop(str(found.id), None) if session.get(NEW_LINKS) else None
-    if token is not None:
-        session.modified = True
+    shown = take_shown_once(NEW_LINK, found.id, viewer_id=_user().id)
+    token = shown[0] if shown else None
     link = url_for("peer.start", token=token, _external=True) if token else None
     text = message_for_new_link(found, link, _user().name) if link else None
     today = date.today()
@@ -245,6 +251,5 @@ def new_link(invitation_id: int) -> Response:
     except InvitationProblem as problem:
         flash(problem.message)
         return redirect(url_for("benchmarking.invitation", invitation_id=found.id))
-    session.setdefault(NEW_LINKS, {})[str(made.invitation.id)] = made.token
-    session.modified = True
+    _show_link_once(made)
     return redirect(url_for("benchmarking.invitation", invitation_id=made.invitation.id))

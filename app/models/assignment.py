@@ -113,8 +113,10 @@ class Answer(db.Model):
 class PendingSave(db.Model):
     """Answers posted after the session expired, kept until the person signs in again.
 
-    They are only ever shown back (never saved) to a signed-in user who may edit
-    the return, in the browser that posted them (a cookie carries the token).
+    Kept only from a page whose signed keep token named the respondent (see
+    app/respond/keep_token.py); only ever shown back (never saved) to that same
+    respondent, in the browser that posted them (a cookie carries the token), with
+    the version of the return they were typed against.
     """
 
     __tablename__ = "pending_saves"
@@ -123,5 +125,7 @@ class PendingSave(db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
     section_id: Mapped[str] = mapped_column(String(64))
+    respondent_key: Mapped[str] = mapped_column(String(32))  # "u<user id>" or "i<invitation id>"
+    base_version: Mapped[int] = mapped_column(Integer)
     form: Mapped[Any] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

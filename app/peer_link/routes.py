@@ -24,7 +24,7 @@ from app.respond.pages import (
     submit_page,
     task_list_page,
 )
-from app.respond.services import Respondent, definition_of, is_read_only, stash_posted_answers
+from app.respond.services import Respondent, definition_of, is_read_only, keep_for_invitation
 from app.security.access import by_invitation_link
 
 UNKNOWN_LINKS_LIMIT = "30 per hour"  # per address: nobody mistypes a link thirty times
@@ -54,19 +54,25 @@ def _context(token: str) -> ReturnContext:
         raise
     links = ReturnLinks("peer", {"token": token}, cookie_path=url_for("peer.start", token=token),
                         home_url=url_for("peer.start", token=token), home_label="About this questionnaire")
-    return ReturnContext(invitation.assignment, Respondent(None, respondent_label(invitation)), links,
+    return ReturnContext(invitation.assignment, Respondent(None, respondent_label(invitation), invitation.id), links,
                          audience="peer", extra={"invitation": invitation, "peer_home": links.home_url})
 
 
 def keep_answers_when_session_ended(view):
-    """A page posted after its session ended (over the idle timeout) is kept, not lost, and shown back."""
+    """A page posted after its session ended (over the idle timeout) is kept, not lost, and shown back.
+
+    Only if the page carries a genuine keep token for this link's return: a post made
+    by another site, or by anyone who merely knows the link, keeps nothing and gets
+    the section page again.
+    """
 
     def keep() -> Response:
         args = request.view_args or {}
         token, section_id = str(args.get("token", "")), str(args.get("section_id", ""))
         ctx = _context(token)  # an unknown, expired or revoked link keeps nothing
+        invitation: PeerInvitation = ctx.extra["invitation"]
         with limiter.limit(KEPT_ANSWERS_LIMIT, scope="kept-answers"):
-            kept = stash_posted_answers(ctx.assignment.id, section_id, request.form)
+            kept = keep_for_invitation(ctx.assignment, invitation.id, section_id, request.form)
         return kept_answers_redirect(ctx.links.section(section_id), kept, ctx.links.cookie_path)
 
     view._on_expired_post = keep

@@ -23,12 +23,14 @@ from app.questionnaires.progress import SECTION_STATUS_LABELS, SectionStatus, mi
 from app.questionnaires.rendering import raw_from_answer, raw_from_form
 from app.respond.question_html import question_html
 from app.respond.services import (
+    PENDING_LIFETIME,
     BadSubmission,
     Respondent,
     ReturnReadOnly,
     definition_of,
     discard_kept_answers,
     is_read_only,
+    keep_token_for,
     kept_answers,
     save_section,
     section_or_404,
@@ -116,10 +118,11 @@ def _render_section(ctx: ReturnContext, definition, section, raw_by_question, pr
     on_page = frozenset(q.id for q in questions)
     blocks = [question_html(assignment.snapshot.sha256, definition, q, number, raw_by_question.get(q.id, {}), errors,
                             on_page) for number, q in enumerate(questions, 1)]
+    version = assignment.version if version is None else version
     return make_response(ctx.render(
         "respond/section.html", definition=definition, section=section, blocks=blocks, problems=problems,
         error_list=[{"text": p.message, "href": f"#{p.field}"} for p in problems],
-        kept=kept, version=assignment.version if version is None else version,
+        kept=kept, version=version, keep_token=keep_token_for(ctx.respondent, assignment, section.id, version),
         position=definition.sections.index(section), question_ids=",".join(q.id for q in questions),
     ), status)
 
@@ -139,28 +142,31 @@ def section_page(ctx: ReturnContext, section_id: str) -> Response:
     token = request.cookies.get(KEPT_COOKIE)
 
     if request.method == "GET":
-        kept = kept_answers(token, assignment, page.id)
+        kept = kept_answers(token, assignment, page.id, ctx.respondent)
         answers = stored_answers(assignment)
         if kept is not None:
-            raw = {q.id: raw_from_form(q, kept) for q in page.questions}
-        else:
-            raw = {q.id: raw_from_answer(q, answers.get(q.id)) for q in page.questions}
-        return _render_section(ctx, definition, page, raw, [], kept=kept is not None, answers=answers)
+            # Shown with the version they were typed against: a colleague's change since is a conflict.
+            raw = {q.id: raw_from_form(q, kept.form) for q in page.questions}
+            return _render_section(ctx, definition, page, raw, [], kept=True, answers=answers, version=kept.version)
+        raw = {q.id: raw_from_answer(q, answers.get(q.id)) for q in page.questions}
+        return _render_section(ctx, definition, page, raw, [], answers=answers)
 
     base_version = request.form.get("version", type=int)
     if base_version is None:
         abort(400)
     try:
-        result = save_section(ctx.respondent, assignment, page, request.form, base_version=base_version,
-                              overwrite=request.form.get("overwrite") == "1")
+        result = save_section(ctx.respondent, assignment, page, request.form, base_version=base_version)
     except BadSubmission:
         abort(400)
     except ReturnReadOnly:
         return _read_only_redirect(ctx)
     if result.conflicts:
+        # The page offers to save these answers over the ones it shows, and only those: it carries
+        # the version it was built from, so a change made after it was shown is a new conflict.
         return make_response(ctx.render(
             "respond/conflict.html", section=page, definition=definition, conflicts=result.conflicts,
             form=request.form, version=assignment.version,
+            keep_token=keep_token_for(ctx.respondent, assignment, page.id, assignment.version),
         ), 409)
     discard_kept_answers(token)
     if result.problems:
@@ -228,7 +234,8 @@ def kept_answers_redirect(target: str, token: str | None, cookie_path: str) -> R
     """Send the browser on to `target`, carrying the token of answers just kept (if any) in a cookie."""
     response = redirect(target)
     if token:
-        response.set_cookie(KEPT_COOKIE, token, max_age=86400, httponly=True, samesite="Lax",
+        response.set_cookie(KEPT_COOKIE, token, max_age=int(PENDING_LIFETIME.total_seconds()), httponly=True,
+                            samesite="Lax",
                             secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")), path=cookie_path)
     return response
 

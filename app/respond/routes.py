@@ -12,7 +12,7 @@ from flask import render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.extensions import limiter
+from app.extensions import limiter, login_manager
 from app.questionnaires.rendering import format_answer
 from app.respond import bp
 from app.respond.pages import (
@@ -25,7 +25,7 @@ from app.respond.pages import (
     submit_page,
     task_list_page,
 )
-from app.respond.services import Respondent, get_return_for_respondent, returns_for, stash_posted_answers
+from app.respond.services import Respondent, get_return_for_respondent, keep_for_account, returns_for
 from app.security.access import Permission, allow
 
 RESPONDERS = (Permission.RESPOND_FOR_DEPARTMENT, Permission.RESPOND_FOR_PARTNERSHIP)
@@ -49,15 +49,23 @@ def _context(assignment_id: int) -> ReturnContext:
 
 
 def keep_answers_after_expiry(view):
-    """If the session has ended when this page is posted, keep the answers and ask the person to sign in."""
+    """If the session has ended when this page is posted, keep the answers and ask the person to sign in.
+
+    Only a page that carries a genuine keep token for this return has its answers
+    kept (app/respond/keep_token.py). Every other anonymous post gets the plain
+    sign-in redirect any page gives, whether or not the return exists, and nothing
+    is written.
+    """
 
     def keep() -> Response:
         args = request.view_args or {}
         assignment_id = int(args.get("assignment_id", 0))
         # Anyone can reach this without signing in, so it is limited per client address.
         with limiter.limit(KEPT_ANSWERS_LIMIT, scope="kept-answers"):
-            token = stash_posted_answers(assignment_id, str(args.get("section_id", "")), request.form)
-        sign_in = url_for("auth.sign_in", next=request.path, timed_out=1, kept=1 if token else None)
+            token = keep_for_account(assignment_id, str(args.get("section_id", "")), request.form)
+        if token is None:
+            return login_manager.unauthorized()
+        sign_in = url_for("auth.sign_in", next=request.path, timed_out=1)
         return kept_answers_redirect(sign_in, token, _links(assignment_id).cookie_path)
 
     view._on_expired_post = keep

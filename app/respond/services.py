@@ -8,30 +8,36 @@ Rules that protect answers:
   of the same answers since, nothing on the page is saved and both values are
   shown (a conflict), never a silent overwrite. Answers nobody else touched are
   merged.
-- The assignment's version column is an optimistic lock, so two saves or two
-  submits that start from the same state cannot both succeed: exactly one
-  submission, exactly one audit event.
-- Answers posted after the session expired are kept (PendingSave) and shown
-  back after signing in again, in the same browser, to someone who may edit.
+- A save or a submit locks the return's row for its short read-compare-write
+  (app/models/locking.py), so simultaneous saves of one return queue rather
+  than fail, and of two submits at once exactly one wins: one submission, one
+  audit event. The version column stays as SQLAlchemy's optimistic lock for
+  every other writer.
+- Answers posted after the session expired are kept (PendingSave) only when the
+  page's signed keep token proves it was opened in a live session for that
+  return (app/respond/keep_token.py). They are shown back, never saved, after
+  signing in again, in the same browser, to the same person, with the version
+  they were typed against, so a colleague's change since is a conflict.
 """
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from app.audit.services import record_event
 from app.extensions import db
 from app.models import Answer, Assignment, Cycle, CycleStatus, PendingSave, Role, User
+from app.models.locking import lock_for_write
 from app.models.types import utcnow
 from app.questionnaires.answers import AnswerValue, FieldProblem, FormData, parse_question, unknown_question_fields
 from app.questionnaires.conditions import hidden_answered, visible_question_ids
@@ -39,10 +45,12 @@ from app.questionnaires.definition import Definition, Question, Section
 from app.questionnaires.progress import Missing, missing_answers
 from app.questionnaires.registry import definition_from_snapshot
 from app.questionnaires.workflow import Action, Status, is_editable, next_status
+from app.respond.keep_token import KEEP_TOKEN_MAX_AGE, KeepClaim, issue_keep_token, read_keep_token, session_fingerprint
 from app.security.access import Permission, can
 
-PENDING_LIFETIME = timedelta(days=1)
+PENDING_LIFETIME = KEEP_TOKEN_MAX_AGE
 PENDING_MAX_FIELDS = 400
+KEEP_FIELD = "keep"  # the section form's hidden field carrying the keep token
 PENDING_MAX_CHARACTERS = 400_000
 
 
@@ -198,10 +206,24 @@ class Respondent:
 
     user: User | None
     label: str = ""
+    invitation_id: int | None = None  # for a peer contact: the invitation whose link they hold
 
     @property
     def user_id(self) -> int | None:
         return self.user.id if self.user is not None else None
+
+    @property
+    def key(self) -> str:
+        """Names this respondent in a keep token and on kept answers: the account, or the invitation."""
+        if self.user is not None:
+            return f"u{self.user.id}"
+        if self.invitation_id is None:
+            raise ValueError("a respondent without an account must name their invitation")
+        return f"i{self.invitation_id}"
+
+    @property
+    def fingerprint(self) -> str:
+        return session_fingerprint(self.user.session_token) if self.user is not None else ""
 
     def record(self, action: str, assignment: Assignment, summary: str, **values: Any) -> None:
         record_event(action, object_type="assignment", object_id=assignment.id, actor=self.user,
@@ -209,30 +231,30 @@ class Respondent:
 
 
 def save_section(respondent: Respondent, assignment: Assignment, section: Section, form: FormData, *,
-                 base_version: int, overwrite: bool = False) -> SaveResult:
-    """Store the page's answers. See the module docstring for the rules."""
+                 base_version: int) -> SaveResult:
+    """Store the page's answers. See the module docstring for the rules.
+
+    The return's row is locked for the short read-compare-write, so saves of one
+    return by several people at once queue instead of failing: each then compares
+    with what the one before it stored. `base_version` is the version the page was
+    built from; for the conflict page's "save my answers instead" it is the version
+    that page showed, so a change made after it was shown is a new conflict.
+    """
     if unknown_question_fields(section, form):
         raise BadSubmission("the form has answers for questions that are not on this page")
     page_ids = page_question_ids(section, form)
     questions = [q for q in section.questions if q.id in page_ids]
-    for attempt in range(2):
-        if is_read_only(assignment):
-            raise ReturnReadOnly()
-        result = _try_save(respondent, assignment, questions, form, base_version=base_version, overwrite=overwrite)
-        try:
-            db.session.commit()
-            return result
-        except StaleDataError:
-            # Someone saved between our read and our write: look again at the fresh state.
-            db.session.rollback()
-            db.session.expire_all()
-            if attempt == 1:
-                raise
-    raise AssertionError("unreachable")
+    lock_for_write(assignment)
+    if is_read_only(assignment):
+        db.session.rollback()
+        raise ReturnReadOnly()
+    result = _try_save(respondent, assignment, questions, form, base_version=base_version)
+    db.session.commit()
+    return result
 
 
 def _try_save(respondent: Respondent, assignment: Assignment, questions: list[Question], form: FormData, *,
-              base_version: int, overwrite: bool) -> SaveResult:
+              base_version: int) -> SaveResult:
     result = SaveResult(version=assignment.version)
     parsed: dict[str, AnswerValue] = {}
     for question in questions:
@@ -242,15 +264,14 @@ def _try_save(respondent: Respondent, assignment: Assignment, questions: list[Qu
         else:
             parsed[question.id] = answer
     rows = answer_rows(assignment, with_authors=True)
-    if not overwrite:
-        for question in questions:
-            row = rows.get(question.id)
-            new = parsed.get(question.id)
-            if row is not None and new is not None and row.changed_in_version > base_version and _as_value(row) != new:
-                who = row.updated_by.name if row.updated_by else "someone else"
-                result.conflicts.append(Conflict(question, _as_value(row), new, who, row.updated_at))
-        if result.conflicts:
-            return result
+    for question in questions:
+        row = rows.get(question.id)
+        new = parsed.get(question.id)
+        if row is not None and new is not None and row.changed_in_version > base_version and _as_value(row) != new:
+            who = row.updated_by.name if row.updated_by else "someone else"
+            result.conflicts.append(Conflict(question, _as_value(row), new, who, row.updated_at))
+    if result.conflicts:
+        return result
     changes = {qid: new for qid, new in parsed.items() if _as_value(rows.get(qid)) != new}
     if not changes:
         return result
@@ -289,77 +310,131 @@ class SubmitResult:
 
 
 def submit(respondent: Respondent, assignment: Assignment, *, base_version: int) -> SubmitResult:
-    """Submit once. A second submit of the same return (double click, two tabs) finds it submitted."""
-    for _attempt in range(2):
-        if assignment.status in (Status.SUBMITTED.value, Status.ACCEPTED.value):
-            return SubmitResult("already_submitted")
-        if assignment.cycle.status != CycleStatus.OPEN.value:
-            return SubmitResult("read_only")
-        if assignment.version != base_version:
-            return SubmitResult("changed_since")
-        definition = definition_of(assignment)
-        answers = stored_answers(assignment)
-        missing = missing_answers(definition, answers)
-        if missing:
-            return SubmitResult("incomplete", tuple(missing))
-        rows = answer_rows(assignment)
-        for qid in hidden_answered(definition, answers):
-            row = rows[qid]
-            respondent.record("answer.cleared", assignment,
-                              f"Cleared the answer to {qid}: the question no longer applies",
-                              before={"question": qid, **_audit_value(_as_value(row))}, after=None)
-            db.session.delete(row)
-        old_status = assignment.status
-        assignment.status = next_status(assignment.status, Action.SUBMIT).value
-        assignment.submitted_at = utcnow()
-        assignment.submitted_by_id = respondent.user_id
-        assignment.submission_count = (assignment.submission_count or 0) + 1
-        assignment.updated_at = assignment.submitted_at
-        respondent.record("assignment.submitted", assignment,
-                          f"Submitted the return for {assignment.respondent_name}"
-                          + (f" (submission {assignment.submission_count})" if assignment.submission_count > 1 else ""),
-                          before={"status": old_status},
-                          after={"status": assignment.status, "submission": assignment.submission_count})
-        try:
-            db.session.commit()
-            return SubmitResult("submitted")
-        except StaleDataError:
-            db.session.rollback()
-            db.session.expire_all()
-    return SubmitResult("already_submitted" if assignment.status == Status.SUBMITTED.value else "changed_since")
+    """Submit once. A second submit of the same return (double click, two tabs) finds it submitted.
+
+    The return's row is locked first, so of two submits at once the second waits and
+    then sees the first one's result.
+    """
+    lock_for_write(assignment)
+    outcome = _submit_locked(respondent, assignment, base_version)
+    if outcome.outcome == "submitted":
+        db.session.commit()
+    else:
+        db.session.rollback()  # nothing to write: let go of the lock
+    return outcome
+
+
+def _submit_locked(respondent: Respondent, assignment: Assignment, base_version: int) -> SubmitResult:
+    if assignment.status in (Status.SUBMITTED.value, Status.ACCEPTED.value):
+        return SubmitResult("already_submitted")
+    if assignment.cycle.status != CycleStatus.OPEN.value:
+        return SubmitResult("read_only")
+    if assignment.version != base_version:
+        return SubmitResult("changed_since")
+    definition = definition_of(assignment)
+    answers = {qid: _as_value(row) for qid, row in answer_rows(assignment).items()}
+    missing = missing_answers(definition, answers)
+    if missing:
+        return SubmitResult("incomplete", tuple(missing))
+    rows = answer_rows(assignment)
+    for qid in hidden_answered(definition, answers):
+        row = rows[qid]
+        respondent.record("answer.cleared", assignment,
+                          f"Cleared the answer to {qid}: the question no longer applies",
+                          before={"question": qid, **_audit_value(_as_value(row))}, after=None)
+        db.session.delete(row)
+    old_status = assignment.status
+    assignment.status = next_status(assignment.status, Action.SUBMIT).value
+    assignment.submitted_at = utcnow()
+    assignment.submitted_by_id = respondent.user_id
+    assignment.submission_count = (assignment.submission_count or 0) + 1
+    assignment.updated_at = assignment.submitted_at
+    respondent.record("assignment.submitted", assignment,
+                      f"Submitted the return for {assignment.respondent_name}"
+                      + (f" (submission {assignment.submission_count})" if assignment.submission_count > 1 else ""),
+                      before={"status": old_status},
+                      after={"status": assignment.status, "submission": assignment.submission_count})
+    return SubmitResult("submitted")
 
 
 # --------------------------------------------------------------------------- kept answers after a session ends
 
 
-def stash_posted_answers(assignment_id: int, section_id: str, form: FormData) -> str | None:
-    """Keep a page's answers posted without a live session; return a token for the browser's cookie."""
-    if db.session.get(Assignment, assignment_id) is None or len(section_id) > 64:
+def keep_token_for(respondent: Respondent, assignment: Assignment, section_id: str, version: int) -> str:
+    """The token a section page carries so that its answers can be kept if the session ends first."""
+    return issue_keep_token(current_app.secret_key, KeepClaim(
+        respondent.key, respondent.fingerprint, assignment.id, section_id, version))
+
+
+def _valid_claim(form: FormData, assignment_id: int, section_id: str) -> KeepClaim | None:
+    claim = read_keep_token(current_app.secret_key, form.get(KEEP_FIELD))
+    if claim is None or claim.assignment_id != assignment_id or claim.section_id != section_id:
         return None
+    return claim
+
+
+def keep_for_account(assignment_id: int, section_id: str, form: FormData) -> str | None:
+    """Keep answers posted to a signed-in person's return after their session ended.
+
+    Only if the page's keep token names this return and section and a person who
+    may still answer it, in a session they did not end themselves. Returns the
+    token for the browser's cookie, or None (nothing written).
+    """
+    claim = _valid_claim(form, assignment_id, section_id)
+    if claim is None or not claim.respondent_key.startswith("u"):
+        return None
+    user = db.session.get(User, int(claim.respondent_key[1:]))
+    assignment = db.session.get(Assignment, assignment_id)
+    if (user is None or not user.active or assignment is None
+            or not hmac.compare_digest(session_fingerprint(user.session_token), claim.fingerprint)
+            or not may_respond(user, assignment)):
+        return None
+    return _store_kept(claim, form)
+
+
+def keep_for_invitation(assignment: Assignment, invitation_id: int, section_id: str, form: FormData) -> str | None:
+    """Keep answers posted through a peer's link after the session the page was opened in ended."""
+    claim = _valid_claim(form, assignment.id, section_id)
+    if claim is None or claim.respondent_key != f"i{invitation_id}":
+        return None
+    return _store_kept(claim, form)
+
+
+def _store_kept(claim: KeepClaim, form: FormData) -> str | None:
     kept = {name: [str(v) for v in form.getlist(name)] for name in form.keys()
-            if name.startswith("q-") or name in ("questions", "version")}
+            if name.startswith("q-") or name == "questions"}
     if len(kept) > PENDING_MAX_FIELDS or sum(len(v) for values in kept.values() for v in values) > PENDING_MAX_CHARACTERS:
         return None
     db.session.execute(delete(PendingSave).where(PendingSave.created_at < utcnow() - PENDING_LIFETIME))
     token = secrets.token_urlsafe(32)
-    db.session.add(PendingSave(token=token, assignment_id=assignment_id, section_id=section_id, form=kept))
+    db.session.add(PendingSave(token=token, assignment_id=claim.assignment_id, section_id=claim.section_id,
+                               respondent_key=claim.respondent_key, base_version=claim.version, form=kept))
     db.session.commit()
     return token
 
 
-def kept_answers(token: str | None, assignment: Assignment, section_id: str) -> MultiDict | None:
-    """Answers kept for this browser, this return and this page, if any and still fresh."""
+@dataclass(frozen=True)
+class KeptPage:
+    """Answers kept for a page, and the version of the return they were typed against."""
+
+    form: MultiDict
+    version: int
+
+
+def kept_answers(token: str | None, assignment: Assignment, section_id: str, respondent: Respondent) -> KeptPage | None:
+    """Answers kept in this browser for this return and page, by this same person, if still fresh."""
     if not token:
         return None
     pending = db.session.scalar(select(PendingSave).where(PendingSave.token == token))
     if (pending is None or pending.assignment_id != assignment.id or pending.section_id != section_id
+            or pending.respondent_key != respondent.key
             or pending.created_at < utcnow() - PENDING_LIFETIME):
         return None
     form: MultiDict = MultiDict()
     for name, values in pending.form.items():
         for value in values:
             form.add(name, value)
-    return form
+    return KeptPage(form, pending.base_version)
 
 
 def discard_kept_answers(token: str | None) -> None:

@@ -196,9 +196,11 @@ def test_answers_posted_after_the_session_ended_are_kept_and_shown_back(make_app
     page = opened.get(f"/peer/{token}/sections/approaches").get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    keep = re.search(r'name="keep" value="([^"]+)"', page).group(1)
     opened.client.delete_cookie("section17_session")  # the session ended while the page was open
     response = opened.client.post(f"/peer/{token}/sections/approaches", data={
-        "csrf_token": csrf, "version": version, "questions": "approach-link-officers,approach-induction",
+        "csrf_token": csrf, "keep": keep, "version": version,
+        "questions": "approach-link-officers,approach-induction",
         "q-approach-link-officers": "planned"})
     assert response.status_code == 302 and response.headers["Location"] == f"/peer/{token}/sections/approaches"
     assert answers_of(app, peer_return(app, peer_id).id) == {}  # kept, not saved
