@@ -54,12 +54,16 @@ class Config:
     # Checked by our access-control hook after authorisation, see app/security/access.py.
     WTF_CSRF_CHECK_DEFAULT = False
 
-    # Sign-in throttling (Flask-Limiter). memory:// suits one process; use Redis for several.
+    # Sign-in throttling counters. memory:// is per process: development only (production refuses it).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    # Failed sign-ins allowed per account, and per client address (higher: offices share one address).
+    # Failed sign-ins allowed: per account from one browser or address (the 11th gets 429); per client
+    # address across accounts (higher: offices share one address); per account across every browser it
+    # has not signed in from before (guessing from many addresses; ASVS: at most 100 an hour). A browser
+    # the account has signed in from before is never stopped by other people's failures.
     LOGIN_RATE_LIMIT = "10 per 15 minutes"
     LOGIN_RATE_LIMIT_PER_ADDRESS = "50 per 15 minutes"
+    LOGIN_RATE_LIMIT_PER_ACCOUNT = "100 per hour"
 
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXY_COUNT = 0
@@ -139,6 +143,7 @@ def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.config["DEBUG"] = False
         app.debug = False
         check_secret_key(app.config.get("SECRET_KEY"))
+        check_rate_limit_storage(app.config.get("RATELIMIT_STORAGE_URI"))
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
 
@@ -170,6 +175,22 @@ def check_rag_bands(green: Any, amber: Any) -> None:
     except ValueError:
         raise ConfigurationError(f"{ENV_PREFIX}_RAG_AMBER must be at most {ENV_PREFIX}_RAG_GREEN, both from 0 to 1; "
                                  f"got amber {amber} and green {green}.") from None
+
+
+def check_rate_limit_storage(uri: Any) -> None:
+    """Refuse per-process throttling counters in production.
+
+    With memory:// each app process counts sign-in attempts on its own, so under
+    `gunicorn --workers 4` an attacker gets four times the attempts (38 bad
+    passwords were accepted before 429s were consistent). How many processes will
+    serve the app cannot be known from inside one of them, so production needs a
+    store they all share, whatever the number of workers.
+    """
+    if not uri or str(uri).startswith("memory://"):
+        raise ConfigurationError(
+            "Sign-in throttling needs a store every app process shares: set "
+            f"{ENV_PREFIX}_RATELIMIT_STORAGE_URI=redis://host:6379/0 (memory:// counts each process separately)."
+        )
 
 
 def check_secret_key(key: Any) -> None:

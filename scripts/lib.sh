@@ -38,9 +38,13 @@ install_assets() {
 install_chromium() {
   if [ -x /usr/bin/chromium ]; then return 0; fi
   say "Installing Chromium for the browser tests"
+  apt_install chromium
+}
+
+apt_install() {  # $1: a Debian package
   export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get install -y --no-install-recommends chromium >/dev/null ||
-    { as_root apt-get update >/dev/null && as_root apt-get install -y --no-install-recommends chromium >/dev/null; }
+  as_root apt-get install -y --no-install-recommends "$1" >/dev/null ||
+    { as_root apt-get update >/dev/null && as_root apt-get install -y --no-install-recommends "$1" >/dev/null; }
 }
 
 postgres_ready() {
@@ -60,10 +64,34 @@ start_postgres() {  # $1: a URL of a database on the server
       as_root pg_ctlcluster --skip-systemctl-redirect "$(basename "$version")" main start || true
     done
   fi
+  wait_until_ready PostgreSQL postgres_ready "$1"
+}
+
+wait_until_ready() {  # $1: the service's name; the rest: a command that succeeds once it answers
+  local name="$1"; shift
   for _ in $(seq 1 30); do
-    if postgres_ready "$1"; then return 0; fi
+    if "$@"; then return 0; fi
     sleep 1
   done
-  echo "PostgreSQL is not answering at $1 and could not be started." >&2
+  echo "$name is not answering at ${*: -1} and could not be started." >&2
   return 1
+}
+
+redis_ready() {  # $1: a redis:// URL
+  .venv/bin/python - "$1" <<'PY' >/dev/null 2>&1
+import sys, redis
+redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()
+PY
+}
+
+start_redis() {  # $1: a redis:// URL on this machine
+  if redis_ready "$1"; then return 0; fi
+  say "Starting Redis"
+  if ! command -v redis-server >/dev/null 2>&1; then
+    apt_install redis-server
+  fi
+  mkdir -p /tmp/section17-redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /tmp/section17-redis --logfile /tmp/section17-redis/redis.log || true
+  wait_until_ready Redis redis_ready "$1"
 }

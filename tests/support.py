@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from app.models import Department, Role, User
 from app.security.passwords import hash_password
 
 PASSWORD = "a long test passphrase for everyone"
+# Production refuses per-process throttling counters; its tests use the machine's Redis (scripts/test starts it).
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SURVEYS = Path(__file__).resolve().parent / "fixtures" / "surveys"
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -17,8 +17,9 @@ from app.auth.services import (
     authenticate,
     change_password,
 )
-from app.extensions import limiter
+from app.auth.throttle import TooManyAttempts, reserve_sign_in_attempt
 from app.security.access import public, signed_in
+from app.security.known_devices import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_LIFETIME, remember_device
 from app.security.redirects import safe_next_path
 from app.security.sessions import end_session, start_session
 
@@ -29,33 +30,18 @@ _ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset(
 )
 
 
-def _login_rate_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
-
-
-def _address_rate_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"])
-
-
-def _submitted_email() -> str:
-    return (request.form.get("email") or "").strip().lower()[:254] or "-"
-
-
-def _failed(response: Response) -> bool:
-    """Only failed attempts count towards the limit: a success redirects."""
-    return response.status_code != 302
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(_address_rate_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_failed, key_func=_submitted_email,
-               scope="sign-in-per-account")
 def sign_in() -> Response | str:
     next_path = safe_next_path(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_path or url_for("main.home"))
     form = SignInForm()
+    if request.method == "POST":
+        try:
+            attempt = reserve_sign_in_attempt(request.form.get("email") or "")
+        except TooManyAttempts:
+            abort(429)
     if form.validate_on_submit():
         try:
             user = authenticate(form.email.data or "", form.password.data or "")
@@ -63,12 +49,23 @@ def sign_in() -> Response | str:
             form.email.errors = [ACCOUNT_DISABLED_MESSAGE]
             return render_template("auth/sign_in.html", form=form, timed_out=False)
         if user is not None:
+            attempt.give_back()  # only failed attempts count
             start_session(user)
             if user.must_change_password:
-                return redirect(url_for("auth.change_password", next=next_path))
-            return redirect(next_path or url_for("main.home"))
+                response = redirect(url_for("auth.change_password", next=next_path))
+            else:
+                response = redirect(next_path or url_for("main.home"))
+            _remember_this_browser(response, user.email)
+            return response
         form.email.errors = [SIGN_IN_FAILED_MESSAGE]
     return render_template("auth/sign_in.html", form=form, timed_out=request.args.get("timed_out") == "1")
+
+
+def _remember_this_browser(response: Response, email: str) -> None:
+    value = remember_device(current_app.secret_key, request.cookies.get(KNOWN_DEVICE_COOKIE), email)
+    response.set_cookie(KNOWN_DEVICE_COOKIE, value, max_age=int(KNOWN_DEVICE_LIFETIME.total_seconds()),
+                        path=url_for("auth.sign_in"), httponly=True, samesite="Lax",
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Department, Organisation, User
 from app.questionnaires.registry import DEFAULT_SURVEYS_DIR
-from tests.support import WebClient
+from tests.support import REDIS_URL, WebClient
 
 DEMO_LINE = re.compile(r"^(lead_officer|community_safety_officer|auditor|admin) (\S+@\S+) (\S+)$")
 
@@ -130,7 +130,7 @@ def test_demo_without_its_questionnaires_says_what_is_missing(app):
 
 def test_demo_refuses_to_run_in_production(make_app, monkeypatch):
     monkeypatch.setenv("SECTION17_SECRET_KEY", "k3Jx9-vQ2mZ7_pLw4RtY8nB1cF6hD0sGa5eU")
-    app = make_app(ENV="production")
+    app = make_app(ENV="production", RATELIMIT_STORAGE_URI=REDIS_URL)
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 1 and "does not run in production" in result.output
     assert _counts(app) == (0, 0, 0)

@@ -1,6 +1,12 @@
-"""Sign-in throttling (security.md item 2): the 11th bad attempt in a window gets 429."""
+"""Sign-in throttling (security.md item 2): the 11th bad attempt in a window gets 429.
+
+And nobody can lock a named officer out at will: a browser the account has signed in
+from before is throttled on its own, whatever strangers try elsewhere (NCSC).
+"""
 
 from tests.support import PASSWORD, WebClient
+
+KNOWN_DEVICE = "section17_known_device"
 
 
 def _attempt(web, email, password, address="203.0.113.7"):
@@ -23,10 +29,46 @@ def test_successful_sign_ins_do_not_count(app, people):
         assert _attempt(web, people.cso.email, PASSWORD).status_code == 302
 
 
-def test_one_account_attacked_from_many_addresses_is_protected(web, people):
-    for attempt in range(10):
+def test_one_account_attacked_from_many_addresses_is_protected(make_app, people):
+    app = make_app(LOGIN_RATE_LIMIT_PER_ACCOUNT="30 per hour")
+    web = WebClient(app.test_client())
+    for attempt in range(30):
         assert _attempt(web, people.cso.email, "wrong guess again", address=f"198.51.100.{attempt}").status_code == 200
-    assert _attempt(web, people.cso.email, PASSWORD, address="198.51.100.200").status_code == 429
+    # A browser this account has never signed in from is stopped, even with the right password.
+    assert _attempt(WebClient(app.test_client()), people.cso.email, PASSWORD,
+                    address="198.51.100.200").status_code == 429
+
+
+def test_an_attacker_cannot_lock_a_named_officer_out(make_app, people):
+    app = make_app(LOGIN_RATE_LIMIT_PER_ACCOUNT="30 per hour")
+    officer = WebClient(app.test_client())
+    assert _attempt(officer, people.cso.email, PASSWORD, address="192.0.2.10").status_code == 302
+    assert officer.client.get_cookie(KNOWN_DEVICE, path="/sign-in") is not None
+    officer.sign_out()
+    attacker = WebClient(app.test_client())
+    for attempt in range(40):  # from one address, then from many
+        _attempt(attacker, people.cso.email, "wrong guess again", address="192.0.2.10")
+        _attempt(attacker, people.cso.email, "wrong guess again", address=f"198.51.100.{attempt}")
+    assert _attempt(attacker, people.cso.email, PASSWORD, address="192.0.2.10").status_code == 429
+    # The officer's own browser, at the same office address, still gets in with the right password.
+    assert _attempt(officer, people.cso.email, PASSWORD, address="192.0.2.10").status_code == 302
+
+
+def test_a_known_browser_is_still_throttled_on_its_own(web, people):
+    assert _attempt(web, people.cso.email, PASSWORD).status_code == 302
+    web.sign_out()
+    for attempt in range(10):
+        assert _attempt(web, people.cso.email, f"wrong guess number {attempt}").status_code == 200
+    assert _attempt(web, people.cso.email, PASSWORD).status_code == 429
+
+
+def test_a_made_up_known_device_cookie_counts_for_nothing(make_app, people):
+    app = make_app(LOGIN_RATE_LIMIT_PER_ACCOUNT="20 per hour")
+    attacker = WebClient(app.test_client())
+    attacker.client.set_cookie(KNOWN_DEVICE, "WyJ4IiwgWyJ5Il1d.forged.signature", path="/sign-in")
+    for attempt in range(20):
+        _attempt(attacker, people.cso.email, "wrong guess again", address=f"198.51.100.{attempt}")
+    assert _attempt(attacker, people.cso.email, PASSWORD, address="198.51.100.99").status_code == 429
 
 
 def test_one_address_guessing_many_accounts_is_stopped(web, people):
