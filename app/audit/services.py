@@ -8,6 +8,7 @@ at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import has_request_context, request
@@ -16,6 +17,7 @@ from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.models import AuditEvent, User
+from app.models.types import utcnow
 
 # Grouping of action names for the audit log filter.
 ACTION_GROUPS: dict[str, str] = {
@@ -65,6 +67,44 @@ def record_event(
     if commit:
         db.session.commit()
     return event
+
+
+REFUSALS_WINDOW = timedelta(minutes=15)
+_MOST_PAGES_LISTED = 100
+
+
+def record_refusal(actor: User, endpoint: str, method: str, path: str) -> None:
+    """Record a refused request, folding repeats by the same person into one record per window.
+
+    Every refusal counts, but a person (or a script in their session) trying page
+    after page must not write a row for each: a sweep of a few hundred requests
+    filled the log with 1,256 rows, burying everything else. The first refusal in a
+    15-minute window is a record of its own; later ones in that window add to its
+    count and its list of pages. This is the one kind of record that changes after
+    it is written, and only by counting more of the same.
+    """
+    now = utcnow()
+    page = f"{method} {endpoint}"
+    open_record = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "access.denied", AuditEvent.actor_id == actor.id,
+                                 AuditEvent.occurred_at >= now - REFUSALS_WINDOW)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(1))
+    if open_record is None:
+        record_event("access.denied", summary=f"Refused access: {method} {path}", actor=actor,
+                     after={"endpoint": endpoint, "method": method, "times": 1, "pages": {page: 1},
+                            "last_path": path[:300], "last_at": now.isoformat()})
+    else:
+        after = dict(open_record.after or {})
+        pages = dict(after.get("pages") or {})
+        if page in pages or len(pages) < _MOST_PAGES_LISTED:
+            pages[page] = int(pages.get(page, 0)) + 1
+        times = int(after.get("times", 1)) + 1
+        open_record.after = {**after, "times": times, "pages": pages, "last_path": path[:300],
+                             "last_at": now.isoformat()}
+        first = open_record.summary.split(": ", 1)[-1].split(" (", 1)[0]
+        pages_text = "1 page" if len(pages) == 1 else f"{len(pages):,} pages"
+        open_record.summary = f"Refused access: {first} ({times:,} refusals in all, {pages_text})"[:500]
+    db.session.commit()
 
 
 def _default_actor_label() -> str | None:

@@ -39,6 +39,12 @@ def current_organisation() -> OrganisationNames:
     return g.organisation
 
 
+def last_known_organisation() -> OrganisationNames:
+    """The names last read from the database, however old, or the defaults: for pages drawn without it."""
+    names = current_app.extensions.get("organisation_names", {}).get("names")
+    return names or OrganisationNames(DEFAULT_COUNCIL_NAME, DEFAULT_PARTNERSHIP_NAME)
+
+
 def forget_cached_names() -> None:
     current_app.extensions.get("organisation_names", {}).clear()
     g.pop("organisation", None)

@@ -165,14 +165,9 @@ def enforce_access() -> Any:
                 return keep()  # the session ended while answering: keep what was posted, then sign in
             return login_manager.unauthorized()
         if not rule.allows(permissions_for(current_user)):
-            from app.audit.services import record_event
+            from app.audit.services import record_refusal
 
-            record_event(
-                "access.denied",
-                summary=f"Refused access: {request.method} {request.path}",
-                after={"endpoint": endpoint, "method": request.method},
-                commit=True,
-            )
+            record_refusal(current_user._get_current_object(), endpoint, request.method, request.path)
             abort(403)
     if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
         if rule.by_link and current_app.config["WTF_CSRF_FIELD_NAME"] not in session:

@@ -340,3 +340,27 @@ def test_refusals_are_recorded_in_the_audit_log(app, web, people):
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "access.denied"))
         assert event.actor_email == people.lead.email
         assert event.summary == "Refused access: GET /admin/users"
+
+
+def test_repeated_refusals_are_counted_in_one_record_per_window(app, web, people):
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from app.models import AuditEvent
+
+    web.sign_in(people.lead)
+    pages = ["/admin/users", "/audit-log/", "/cycles/new"]
+    for attempt in range(60):
+        assert web.get(pages[attempt % 3]).status_code == 403
+    with app.app_context():
+        (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+        assert event.after["times"] == 60 and len(event.after["pages"]) == 3
+        assert sum(event.after["pages"].values()) == 60
+        assert event.summary == "Refused access: GET /admin/users (60 refusals in all, 3 pages)"
+        event.occurred_at = event.occurred_at - timedelta(minutes=16)
+        db.session.commit()
+    assert web.get("/admin/users").status_code == 403  # a new window: a new record
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "access.denied")) == 2

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import re
 
-from tests.support import WebClient
+from tests.support import REDIS_URL, WebClient
 
 STRONG_KEY = "k3Jx9-vQ2mZ7_pLw4RtY8nB1cF6hD0sGa5eU"
 
@@ -44,9 +44,37 @@ def test_the_only_inline_script_is_the_one_the_policy_allows(web, people):
 
 def test_production_adds_hsts_and_secure_cookies(make_app, people, monkeypatch):
     monkeypatch.setenv("SECTION17_SECRET_KEY", STRONG_KEY)
-    app = make_app(ENV="production")
+    app = make_app(ENV="production", RATELIMIT_STORAGE_URI=REDIS_URL)
     web = WebClient(app.test_client())
     response = web.get("/sign-in", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("section17_session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_with_the_database_down_pages_are_our_error_page_with_security_headers(tmp_path):
+    """Nothing answers on port 1: every page that needs the database fails, and says so properly."""
+    from app import create_app
+
+    app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/gone",
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}},
+                     instance_path=str(tmp_path))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:a-session-token"  # someone signed in: each page asks the database who
+    for path, status in (("/", 500), ("/returns/", 500), ("/no-such-page", 500)):
+        response = client.get(path)
+        page = response.get_data(as_text=True)
+        assert response.status_code == status, path
+        assert "Sorry, there is a problem with the service" in page and "Section 17 Audit" in page
+        assert "Traceback" not in page and "Internal Server Error" not in page
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Cache-Control"] == "no-store"
+    signed_out = app.test_client()
+    for path, status in (("/sign-in", 500), ("/no-such-page", 404)):
+        response = signed_out.get(path)
+        assert response.status_code == status, path
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert "Internal Server Error" not in response.get_data(as_text=True)
+    assert signed_out.get("/healthz").status_code == 503  # the load balancer has no cookie
