@@ -62,17 +62,19 @@ def keep_answers_when_session_ended(view):
     """A page posted after its session ended (over the idle timeout) is kept, not lost, and shown back.
 
     Only if the page carries a genuine keep token for this link's return: a post made
-    by another site, or by anyone who merely knows the link, keeps nothing and gets
-    the section page again.
+    by another site, or by anyone who merely knows the link, keeps nothing and is
+    refused like any form without a valid CSRF token.
     """
 
-    def keep() -> Response:
+    def keep() -> Response | None:
         args = request.view_args or {}
         token, section_id = str(args.get("token", "")), str(args.get("section_id", ""))
         ctx = _context(token)  # an unknown, expired or revoked link keeps nothing
         invitation: PeerInvitation = ctx.extra["invitation"]
         with limiter.limit(KEPT_ANSWERS_LIMIT, scope="kept-answers"):
             kept = keep_for_invitation(ctx.assignment, invitation.id, section_id, request.form)
+        if kept is None:
+            return None  # the usual refusal of a form without a valid CSRF token follows
         return kept_answers_redirect(ctx.links.section(section_id), kept, ctx.links.cookie_path)
 
     view._on_expired_post = keep

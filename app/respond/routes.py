@@ -54,15 +54,19 @@ def keep_answers_after_expiry(view):
     Only a page that carries a genuine keep token for this return has its answers
     kept (app/respond/keep_token.py). Every other anonymous post gets the plain
     sign-in redirect any page gives, whether or not the return exists, and nothing
-    is written.
+    is written. A page from an earlier session posted after signing in again (its
+    CSRF token is stale) is kept the same way and shown back; without a genuine
+    keep token it is refused as any stale form is (None: the CSRF error stands).
     """
 
-    def keep() -> Response:
+    def keep() -> Response | None:
         args = request.view_args or {}
         assignment_id = int(args.get("assignment_id", 0))
         # Anyone can reach this without signing in, so it is limited per client address.
         with limiter.limit(KEPT_ANSWERS_LIMIT, scope="kept-answers"):
             token = keep_for_account(assignment_id, str(args.get("section_id", "")), request.form)
+        if current_user.is_authenticated:  # signed in again since the page was opened: show it back
+            return kept_answers_redirect(request.path, token, _links(assignment_id).cookie_path) if token else None
         if token is None:
             return login_manager.unauthorized()
         sign_in = url_for("auth.sign_in", next=request.path, timed_out=1)

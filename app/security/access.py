@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, request, session
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from app.extensions import csrf, login_manager
 from app.models.user import Role
@@ -170,12 +171,21 @@ def enforce_access() -> Any:
             record_refusal(current_user._get_current_object(), endpoint, request.method, request.path)
             abort(403)
     if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
-        if rule.by_link and current_app.config["WTF_CSRF_FIELD_NAME"] not in session:
+        keep = getattr(current_app.view_functions.get(endpoint), "_on_expired_post", None)
+        if keep is not None and rule.by_link and current_app.config["WTF_CSRF_FIELD_NAME"] not in session:
             # The session this page was opened in has ended: keep what was posted (nothing is saved).
-            keep = getattr(current_app.view_functions.get(endpoint), "_on_expired_post", None)
-            if keep is not None:
-                return keep()
-        csrf.protect()
+            kept = keep()
+            if kept is not None:
+                return kept
+        try:
+            csrf.protect()
+        except CSRFError:
+            # A page from an earlier session, posted after signing in again (in another tab, say):
+            # its CSRF token is stale but its keep token may still prove who typed it.
+            kept = keep() if keep is not None else None
+            if kept is None:
+                raise
+            return kept
     return None
 
 

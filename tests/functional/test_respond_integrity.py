@@ -125,7 +125,7 @@ def test_a_peer_page_posted_without_its_keep_token_keeps_nothing(make_app, peopl
     stranger = WebClient(app.test_client())  # knows the link, has no session and no page
     response = stranger.client.post(f"/peer/{token}/sections/approaches", data={
         "questions": "approach-link-officers", "q-approach-link-officers": "planned"})
-    assert response.status_code == 302
+    assert response.status_code == 400 and "This form has expired" in response.get_data(as_text=True)
     assert kept_rows(app) == 0
     page = stranger.get(f"/peer/{token}/sections/approaches").get_data(as_text=True)
     assert "Answers kept" not in page
@@ -247,3 +247,26 @@ def test_ten_people_saving_the_same_answer_at_once_get_one_save_and_nine_conflic
     assert sorted(statuses) == [302] + [409] * 9
     winner = statuses.index(302)
     assert answers_of(app, made.housing)["count-0"].value == 100 + winner
+
+
+def test_a_page_from_an_earlier_session_posted_after_signing_in_again_is_kept(app, lead, people, cycle):
+    url = section_url(cycle, "people")
+    old_csrf = lead.csrf_token()
+    fields = page_fields(lead, url)
+    session_ends(lead)
+    lead.sign_in(people.lead)  # in another tab: a new session, so the open page's CSRF token is stale
+    response = lead.post(url, {**fields, **PEOPLE_DONE, "csrf_token": old_csrf}, csrf=False)
+    assert response.status_code == 302 and response.headers["Location"] == url
+    assert answers_of(app, cycle.housing) == {}  # kept to be checked, not saved
+    page = lead.get(url).get_data(as_text=True)
+    assert "Answers kept" in page and 'value="Tenancy manager"' in page
+
+
+def test_a_stale_form_without_a_keep_token_is_still_refused(app, lead, people, cycle):
+    url = section_url(cycle, "people")
+    old_csrf = lead.csrf_token()
+    fields = page_fields(lead, url)
+    session_ends(lead)
+    lead.sign_in(people.lead)
+    response = lead.post(url, {**fields, **PEOPLE_DONE, "csrf_token": old_csrf, "keep": "forged"}, csrf=False)
+    assert response.status_code == 400 and kept_rows(app) == 0
