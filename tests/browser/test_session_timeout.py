@@ -48,3 +48,28 @@ def test_without_action_you_are_signed_out_and_told_why(short_session_server, ne
     journey.check()
     expect(journey.page.locator(".govuk-notification-banner")).to_contain_text("You were signed out")
     journey.goto("/").expect_heading("Sign in")  # the server agrees: the session is over
+
+
+def test_answers_typed_when_the_session_runs_out_are_kept_and_shown_back(make_app, new_journey, people):
+    from tests.support import open_cycle
+
+    app = make_app(SESSION_IDLE_MINUTES=0.2, SESSION_WARNING_MINUTES=0.1)
+    made = open_cycle(app, people)
+    server = serve(app)
+    base = next(server)
+    try:
+        journey = new_journey(base)
+        section = f"/returns/{made.housing}/sections/people"
+        journey.goto("/sign-in").sign_in(people.lead)
+        journey.goto(section).expect_heading("People and training")
+        journey.page.fill("#q-staff-count", "140")  # typed, never saved: the person walked away
+        journey.page.wait_for_url("**/sign-in?**timed_out=1**", timeout=25_000)
+        journey.check()
+        expect(journey.page.locator(".govuk-notification-banner")).to_contain_text("You were signed out")
+        journey.sign_in(people.lead)
+        journey.page.wait_for_url(f"**{section}")
+        journey.check()
+        expect(journey.page.locator(".govuk-notification-banner")).to_contain_text("We kept the answers")
+        expect(journey.page.locator("#q-staff-count")).to_have_value("140")
+    finally:
+        next(server, None)

@@ -26,6 +26,10 @@ function recordActivity() {
   }
 }
 
+function serialise(form) {
+  return new URLSearchParams(new FormData(form)).toString();
+}
+
 function describe(seconds) {
   if (seconds >= 60) {
     const minutes = Math.ceil(seconds / 60);
@@ -72,7 +76,18 @@ export function startSessionTimeout(dialog) {
     }
   }
 
+  // A questionnaire page's answers as typed, to tell at the end whether any were changed since it loaded.
+  const answersForm = document.querySelector("form[data-questionnaire]");
+  const answersAsLoaded = answersForm ? serialise(answersForm) : "";
+
   function signOutNow() {
+    if (answersForm && serialise(answersForm) !== answersAsLoaded) {
+      // Answers typed but not saved: send them rather than leave the page. The session has just
+      // ended, so the service keeps them (the form's keep token says whose they are), asks the
+      // person to sign in, and then shows them back to be checked and saved.
+      answersForm.submit();
+      return;
+    }
     const next = window.location.pathname + window.location.search;
     const url = new URL(dialog.dataset.timedOutUrl, window.location.href);
     url.searchParams.set("next", next);
