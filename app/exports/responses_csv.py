@@ -1,8 +1,10 @@
 """The Responses sheet as CSV: the same rows and columns, one pass, text safe to open in a spreadsheet.
 
-A cell that a spreadsheet would read as a formula (it starts with =, +, -, @, a tab,
-a carriage return or a line feed) is written with a leading apostrophe, the usual
-way to make a spreadsheet keep it as text (security.md item 13). Numbers are plain
+Every text cell, the header row included, goes through the workbook's rule (csv_text,
+app/exports/sheets.py): a cell that a spreadsheet would read as a formula (it starts
+with =, +, -, @, a tab, a carriage return or a line feed) is written with a leading
+apostrophe, the usual way to make a spreadsheet keep it as text (security.md item 13),
+and bidirectional controls are shown as markers such as [U+202E]. Numbers are plain
 numbers; a score is a fraction from 0 to 1, as in the workbook.
 """
 
@@ -26,7 +28,7 @@ def safe_csv_cell(value: Any, zone: ZoneInfo) -> str:
         return (value.astimezone(zone) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value) if isinstance(value, float) else str(value)
-    return csv_text(str(value))
+    return csv_text(value)
 
 
 def csv_lines(data: CycleExport) -> Iterator[str]:
@@ -34,7 +36,7 @@ def csv_lines(data: CycleExport) -> Iterator[str]:
     zone = ZoneInfo(data.about.timezone)
     buffer = _Line()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.header for column in RESPONSES_COLUMNS])
+    writer.writerow([csv_text(column.header) for column in RESPONSES_COLUMNS])
     yield "\ufeff" + buffer.take()  # a byte-order mark, so that Excel reads UTF-8
     for row in response_rows(data):
         writer.writerow([safe_csv_cell(value, zone) for value in row])

@@ -5,10 +5,14 @@ columns of a declared kind, so dates are real dates, numbers real numbers and
 scores percentages; long text wrapped; RAG colours on scores (with the band also in
 words in its own column); drop-down lists on status columns.
 
-Safety (security.md item 13): text is only ever written with write_string, and text
-that a spreadsheet would read as a formula, or that starts with a control character,
-gets a quote prefix, so that it stays text even when someone edits the cell. The
-workbook is also opened with strings_to_formulas and strings_to_urls off.
+Safety (security.md item 13): every text cell, headers and titles included, on every
+sheet and in the CSV, goes through one rule: cell_text (or csv_text) makes the text
+that is shown, with bidirectional controls made visible, and is_risky says whether it
+needs quoting. In a workbook text is only ever written with write_string, through
+write_text or a Table, and text that a spreadsheet would read as a formula, or that
+starts with a control character, gets a quote prefix, so that it stays text even when
+someone edits the cell; the CSV gives it an apostrophe. The workbook is also opened
+with strings_to_formulas and strings_to_urls off.
 
 Rows are written strictly in order, as xlsxwriter's constant_memory mode needs:
 memory stays flat however many rows a sheet has.
@@ -37,21 +41,46 @@ DATE_FORMAT = "d mmm yyyy"
 DATETIME_FORMAT = "d mmm yyyy hh:mm"
 
 
+# Characters that reorder the text around them without being seen: the embeddings and overrides (LRE, RLE,
+# PDF, LRO, RLO), the isolates (LRI, RLI, FSI, PDI) and the marks (LRM, RLM, ALM).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_BIDI_MARKERS = {ord(char): f"[U+{ord(char):04X}]" for char in BIDI_CONTROLS}
+
+
 def is_risky(text: str) -> bool:
+    """Whether a spreadsheet would read this text as a formula (or a DDE payload) when the cell is edited."""
     return text.startswith(RISKY_STARTS)
 
 
-def csv_text(text: str) -> str:
-    """Text for a CSV cell that a spreadsheet will show as typed: risky text gets an apostrophe first."""
-    return "'" + text if text.startswith(RISKY_STARTS) else text
+def shown_text(value: Any) -> str:
+    """Any value as the text an export shows, with every bidirectional control replaced by a visible marker.
+
+    A right-to-left override in a name ("Housing\u202egnp.exe") makes a cell read differently from what it
+    holds, and an auditor reading the workbook cannot tell. Each control becomes "[U+202E]" (and so on)
+    rather than being removed: removing it would quietly change what someone typed and hide that it was
+    there, while the marker keeps the evidence, keeps the text in the order it is stored, and cannot
+    reorder anything. The markers are plain ASCII, so text that did not start with a risky character
+    cannot come to start with one.
+    """
+    text = "" if value is None else value if value.__class__ is str else str(value)
+    if not text.isascii() and not BIDI_CONTROLS.isdisjoint(text):
+        text = text.translate(_BIDI_MARKERS)
+    return text
 
 
 def cell_text(value: Any) -> str:
-    """Any value as the text a cell shows; too long for a cell, it is cut and says so."""
-    text = "" if value is None else str(value)
+    """The text a workbook cell shows (see shown_text); too long for a cell, it is cut and says so."""
+    text = shown_text(value)
     if len(text) > MAX_CELL_TEXT:
         text = text[: MAX_CELL_TEXT - len(TRUNCATED)] + TRUNCATED
     return text
+
+
+def csv_text(value: Any) -> str:
+    """Text for a CSV cell that a spreadsheet will show as typed: the same rule as a workbook's cells, with an
+    apostrophe before risky text in place of the quote prefix (a CSV has no formats)."""
+    text = shown_text(value)
+    return "'" + text if is_risky(text) else text
 
 
 class Kind(StrEnum):
@@ -130,6 +159,28 @@ class Styles:
             self._cache[key] = self.workbook.add_format(spec)
         return self._cache[key]
 
+    def for_text(self, name: str | None, text: str) -> Any:
+        """The format of a text cell in style `name` (None: the default), quote-prefixed if the text is risky."""
+        if is_risky(text):
+            return self.get(name or "text", quoted=True)
+        return self.get(name) if name else None
+
+
+def write_text(sheet: Worksheet, styles: Styles, row: int, col: int, value: Any, style: str | None = None, *,
+               wrap_beyond: float | None = None) -> str:
+    """Write one text cell the only safe way: cell_text's text, with write_string, quote-prefixed when risky.
+
+    Every text that is not in a Table's rows (titles, headers, labels, the Matrix, small tables) is written
+    here, so that no path can forget the rule. With `wrap_beyond`, text longer than that many characters, or
+    with a line break, is wrapped (style long_text). An empty text leaves the cell empty. Returns the text.
+    """
+    text = cell_text(value)
+    if text:
+        if wrap_beyond is not None and (len(text) > wrap_beyond or "\n" in text):
+            style = "long_text"
+        sheet.write_string_at(row, col, text, styles.for_text(style, text))
+    return text
+
 
 class Table:
     """One worksheet written as a table, row by row."""
@@ -166,10 +217,9 @@ class Table:
             def text(row: int, col: int, value: Any) -> None:
                 if value is None or value == "":
                     return
-                if value.__class__ is not str or len(value) > MAX_CELL_TEXT:
-                    value = cell_text(value)
+                value = cell_text(value)
                 wrapped = wraps and (len(value) > fits or "\n" in value)
-                if value.startswith(RISKY_STARTS):
+                if is_risky(value):
                     write_string(row, col, value, quoted_wrap if wrapped else quoted)
                 else:
                     write_string(row, col, value, wrap if wrapped else None)
@@ -200,10 +250,8 @@ class Table:
     def write_row(self, values: Sequence[Any], *, header: bool = False) -> None:
         row = self.next_row
         if header:
-            style, quoted = self.styles.get("header"), self.styles.get("header", quoted=True)
             for col, value in enumerate(values):
-                text = cell_text(value)
-                self.sheet.write_string(row, col, text, quoted if is_risky(text) else style)
+                write_text(self.sheet, self.styles, row, col, value, "header")
         else:
             writers = self._writers
             for col, value in enumerate(values):
@@ -219,8 +267,9 @@ class Table:
     def highlight_rows_where(self, col: int, value: str, style: str = "own") -> None:
         """Shade every row whose column `col` holds `value` (e.g. our own partnership's rows)."""
         letter = xl_col_to_name(col)
+        literal = shown_text(value).replace('"', '""')  # a string literal in the formula, never more formula
         self.sheet.conditional_format(1, 0, max(self.next_row - 1, 1), len(self.columns) - 1, {
-            "type": "formula", "criteria": f'=${letter}2="{value}"', "format": self.styles.get(style)})
+            "type": "formula", "criteria": f'=${letter}2="{literal}"', "format": self.styles.get(style)})
 
     def finish(self) -> int:
         """Autofilter over what was written, RAG colours on score columns, lists on status columns.

@@ -23,7 +23,17 @@ from app.analysis.approaches import status_label
 from app.analysis.frame import MATTER_LABELS, Judge, question_catalogue, visible_in
 from app.analysis.hallmarks import Compliance
 from app.exports.model import CycleExport, Progress, ReturnInfo, StoredReturn
-from app.exports.sheets import Column, Kind, RagBands, Styles, Table, cell_text, is_risky, new_workbook, print_setup
+from app.exports.sheets import (
+    Column,
+    Kind,
+    RagBands,
+    Styles,
+    Table,
+    new_workbook,
+    print_setup,
+    shown_text,
+    write_text,
+)
 from app.questionnaires.definition import Definition, Question
 from app.questionnaires.scoring import Outcome
 from app.questionnaires.workflow import STATUS_LABELS
@@ -162,9 +172,9 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
     workbook = new_workbook(output)
     about = data.about
     created = about.generated_at.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-    workbook.set_properties({
-        "title": f"Section 17 audit: {about.cycle}", "subject": about.scope, "author": about.generated_by,
-        "company": about.council, "created": created,
+    workbook.set_properties({  # not cells, but shown by spreadsheets: bidirectional controls made visible too
+        "title": shown_text(f"Section 17 audit: {about.cycle}"), "subject": shown_text(about.scope),
+        "author": shown_text(about.generated_by), "company": shown_text(about.council), "created": created,
         "comments": "Made by Section 17 Audit. Every text cell is text: nothing in it is a formula or a link.",
     })
     workbook.set_calc_mode("manual")  # nothing to calculate: no formulas anywhere
@@ -340,7 +350,6 @@ def _lines(text: str, width: float) -> int:
 def _write_about(sheet, styles: Styles, data: CycleExport, sheets: list[str]) -> None:
     """Two columns, read top to bottom: what the workbook covers, the questionnaires, the rules."""
     about = data.about
-    label, wrap = styles.get("label"), styles.get("long_text")
     width = 100
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, width)
@@ -349,17 +358,14 @@ def _write_about(sheet, styles: Styles, data: CycleExport, sheets: list[str]) ->
 
     def put(key: str, value: Any = "") -> None:
         nonlocal row
-        if key:
-            sheet.write_string(row, 0, cell_text(key), label)
-        shown = cell_text(value)
-        if shown:
-            sheet.write_string(row, 1, shown, styles.get("long_text", quoted=True) if is_risky(shown) else wrap)
-            lines = _lines(shown, width)
-            if lines > 1:
-                sheet.set_row(row, 15 * lines)
+        write_text(sheet, styles, row, 0, key, "label")
+        shown = write_text(sheet, styles, row, 1, value, "long_text")
+        lines = _lines(shown, width) if shown else 1
+        if lines > 1:
+            sheet.set_row(row, 15 * lines)
         row += 1
 
-    sheet.write_string(row, 0, cell_text(f"Section 17 audit: {about.cycle}"), styles.get("title"))
+    write_text(sheet, styles, row, 0, f"Section 17 audit: {about.cycle}", "title")
     row += 2
     zone = ZoneInfo(about.timezone)
     generated = about.generated_at.astimezone(zone)
@@ -422,7 +428,7 @@ def _write_summary(workbook: Workbook, sheet, styles: Styles, data: CycleExport,
               "Not answered", "Not applicable")
     sheet.set_row(start, 30)
     for col, text in enumerate(header):
-        sheet.write_string(start, col, text, styles.get("header"))
+        write_text(sheet, styles, start, col, text, "header")
     for offset, compliance in enumerate(rows, 1):
         _write_compliance(sheet, styles, start + offset, compliance)
     chart = workbook.add_chart({"type": "bar"})
@@ -439,9 +445,9 @@ def _write_summary(workbook: Workbook, sheet, styles: Styles, data: CycleExport,
 
 def _write_compliance(sheet, styles: Styles, row: int, compliance: Compliance) -> None:
     """One line of the compliance table, cells in column order (constant_memory writes rows in order)."""
-    sheet.write_string(row, 0, cell_text(compliance.label), styles.get("long_text", quoted=is_risky(compliance.label)))
+    write_text(sheet, styles, row, 0, compliance.label, "long_text")
     sheet.write_number(row, 1, compliance.met, styles.get("integer"))
-    sheet.write_string(row, 2, compliance.sentence, styles.get("text"))
+    write_text(sheet, styles, row, 2, compliance.sentence, "text")
     sheet.write_number(row, 3, compliance.applicable, styles.get("integer"))
     if compliance.applicable:
         sheet.write_number(row, 4, compliance.met / compliance.applicable, styles.get("percent"))
@@ -454,11 +460,9 @@ def _write_compliance(sheet, styles: Styles, row: int, compliance: Compliance) -
 
 
 def _write_matrix(sheet, styles: Styles, data: CycleExport, matrix: MatrixData) -> None:
-    header, wrap = styles.get("header"), styles.get("long_text")
-    quoted = styles.get("long_text", quoted=True)
     fixed = ("Questionnaire", "Section", "Question id", "Question")
     for col, name in enumerate([*fixed, *matrix.columns]):
-        sheet.write_string(0, col, cell_text(name), styles.get("header", quoted=True) if is_risky(name) else header)
+        write_text(sheet, styles, 0, col, name, "header")
     sheet.set_column(0, 1, 22)
     sheet.set_column(2, 2, 20)
     sheet.set_column(3, 3, 50)
@@ -473,13 +477,10 @@ def _write_matrix(sheet, styles: Styles, data: CycleExport, matrix: MatrixData) 
         for question, entry in zip(definition.questions, question_catalogue(definition), strict=True):
             cells = by_question.get(question.id, [])
             for col, value in enumerate((definition.id, entry["section"], question.id, question.text)):
-                shown = cell_text(value)
-                sheet.write_string_at(row, col, shown, quoted if is_risky(shown) else (wrap if col == 3 else None))
+                write_text(sheet, styles, row, col, value, "long_text" if col == 3 else None)
             for offset, label in enumerate(cells):
                 if label:
-                    shown = cell_text(label)
-                    long = len(shown) > MATRIX_WIDTH or "\n" in shown
-                    sheet.write_string_at(row, 4 + offset, shown, quoted if is_risky(shown) else wrap if long else None)
+                    write_text(sheet, styles, row, 4 + offset, label, wrap_beyond=MATRIX_WIDTH)
             row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), 3 + len(matrix.columns))
 
@@ -493,7 +494,7 @@ def _simple_table(sheet, styles: Styles, headers: Iterable[tuple[str, float]], r
     headers = list(headers)
     number_styles = number_styles or {}
     for col, (name, width) in enumerate(headers):
-        sheet.write_string(0, col, cell_text(name), styles.get("header"))
+        write_text(sheet, styles, 0, col, name, "header")  # peers' names head the Peer approaches columns
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
     print_setup(sheet, width=sum(width for _, width in headers))
@@ -505,8 +506,7 @@ def _simple_table(sheet, styles: Styles, headers: Iterable[tuple[str, float]], r
             if col in number_styles:
                 sheet.write_number(row, col, value, styles.get(number_styles[col]))
             else:
-                shown = cell_text(value)
-                sheet.write_string(row, col, shown, styles.get("long_text", quoted=is_risky(shown)))
+                write_text(sheet, styles, row, col, value, "long_text")
     sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
     return row
 
@@ -566,4 +566,4 @@ def _write_crime(sheet, styles: Styles, data: CycleExport) -> None:
     sheet.conditional_format(1, 0, last, len(headers) - 1, {"type": "formula", "criteria": '=$D2="Yes"',
                                                             "format": styles.get("own")})
     if data.quartile_rule:
-        sheet.write_string(last + 2, 0, cell_text(data.quartile_rule), styles.get("long_text"))
+        write_text(sheet, styles, last + 2, 0, data.quartile_rule, "long_text")
