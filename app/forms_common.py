@@ -1,12 +1,101 @@
-"""Form pieces shared by several areas."""
+"""Form pieces shared by several areas, and AppForm: the base of every form in the app."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from wtforms import DateField, Field, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.validators import StopValidation
+
+from app.text_input import ControlCharacterError, clean_text
+
+
+def is_free_text(field: Field) -> bool:
+    """Whether a field holds text a person types: the text rule applies to it.
+
+    Every StringField (TextAreaField, EmailField, SearchField... are StringFields) except
+    passwords, which are hashed exactly as typed and never stored or shown, and hidden
+    fields, which carry values the app made (a version, a signed payload, a YAML text)
+    that their own route checks. A field class can decide for itself with a `free_text`
+    attribute (see HiddenTextField).
+    """
+    decided = getattr(field, "free_text", None)
+    if decided is not None:
+        return bool(decided)
+    return isinstance(field, StringField) and not isinstance(field, (PasswordField, HiddenField))
+
+
+class HiddenTextField(HiddenField):
+    """A hidden field whose value is text from a person, not from the app (an uploaded file's name)."""
+
+    free_text = True
+
+
+class TextRule:
+    """app/text_input.py's rule on one bound field: a filter that cleans, then the first validator.
+
+    The filter cleans what was posted. Text with a control character is shown back
+    with them removed (they are invisible, so nobody could find them to delete them),
+    and the validator refuses it, naming the field, so that saving again is a choice.
+    Text made only of invisible characters becomes "", and the validator empties
+    raw_data to match, so that InputRequired and Optional see that nothing was typed.
+    """
+
+    def __init__(self, name: str, *, multiline: bool) -> None:
+        self.name = name
+        self.multiline = multiline
+        self.problem: str | None = None
+
+    def filter(self, data: Any) -> Any:
+        self.problem = None
+        if not isinstance(data, str):
+            return data
+        try:
+            return clean_text(data, multiline=self.multiline)
+        except ControlCharacterError as error:
+            self.problem = error.message_for(self.name)
+            return clean_text(data, multiline=self.multiline, strip_controls=True)
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if self.problem:
+            raise StopValidation(self.problem)
+        if field.data == "" and field.raw_data and field.raw_data[0]:
+            field.raw_data = [""]
+
+
+def apply_text_rule(field: Field, name: str) -> None:
+    multiline = bool(getattr(field, "multiline", isinstance(field, TextAreaField)))
+    rule = TextRule(name, multiline=multiline)
+    # New sequences: the field's own are shared by every instance of the form class.
+    field.filters = (*field.filters, rule.filter)
+    field.validators = [rule, *field.validators]
+    field.text_rule = rule
+
+
+def _label_as_name(field: Field) -> str:
+    text = field.label.text
+    return text.removesuffix(" (optional)").strip() or field.short_name.replace("_", " ").capitalize()
+
+
+class AppForm(FlaskForm):
+    """The base of every form: app/text_input.py's rule on every free-text field (tests/unit/test_forms.py checks).
+
+    Messages name a field by its label; a form whose label is a question or a sentence
+    gives the name to use instead in `names_in_messages`, e.g. {"reason": "Reason"},
+    the name its other messages use.
+    """
+
+    names_in_messages: ClassVar[dict[str, str]] = {}
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            field = super().bind_field(form, unbound_field, options)
+            if is_free_text(field):
+                apply_text_rule(field, type(form).names_in_messages.get(field.short_name) or _label_as_name(field))
+            return field
 
 
 class GovDateField(DateField):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovRadioInput,
@@ -17,10 +16,12 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from app.actions.services import TEXT_MAX, TITLE_MAX
 from app.analysis.actions import ACTION_STATUS_LABELS
-from app.forms_common import GovDateField
+from app.forms_common import AppForm, GovDateField
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
+    names_in_messages = {"title": "Title"}
+
     title = StringField(
         "What will be done", widget=GovTextInput(),
         description="A short title, for example: Add a crime and disorder section to the committee report template.",
@@ -41,7 +42,9 @@ class ActionForm(FlaskForm):
     submit = SubmitField("Save action", widget=GovSubmitInput())
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(AppForm):
+    names_in_messages = {"dropped_reason": "Reason"}
+
     status = RadioField(
         "Status", widget=GovRadioInput(),
         choices=[SelectChoice(key.value, label) for key, label in ACTION_STATUS_LABELS.items()],

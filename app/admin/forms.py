@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -13,11 +12,12 @@ from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from app.forms_common import AppForm
 from app.models import Department, Role
 from app.models.user import ROLE_LABELS
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     name = StringField(
         "Full name", widget=GovTextInput(),
         validators=[InputRequired(message="Enter the person's full name"),
@@ -41,7 +41,9 @@ class UserForm(FlaskForm):
                                     for d in departments]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(AppForm):
+    names_in_messages = {"partnership_name": "Partnership name"}
+
     council_name = StringField(
         "Council name", widget=GovTextInput(),
         description="Shown in the header of every page.",
@@ -56,7 +58,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A form with only a CSRF token and a button, for actions confirmed on a page of their own."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -15,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms_common import GovDateField
+from app.forms_common import AppForm, GovDateField, HiddenTextField
 
 
 class WholeNumberField(IntegerField):
@@ -26,13 +25,13 @@ class WholeNumberField(IntegerField):
         if not text:
             self.data = None
             return
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # ASCII digits only: int() refuses "²"
             self.data = None
             raise ValueError(f"{self.label.text} must be a whole number without commas or spaces, e.g. 94600")
         self.data = int(text)
 
 
-class PeerForm(FlaskForm):
+class PeerForm(AppForm):
     name = StringField("Name", widget=GovTextInput(), description="As the partnership is usually known, e.g. Amber Valley.",
                        validators=[InputRequired(message="Enter the partnership's name"),
                                    Length(max=150, message="Name must be 150 characters or fewer")])
@@ -50,7 +49,7 @@ class PeerForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class RegisterImportForm(FlaskForm):
+class RegisterImportForm(AppForm):
     sheet = FileField(
         "Spreadsheet", widget=GovFileInput(),
         description="A CSV or Excel (.xlsx) file. The first row names the columns: name, area, population, "
@@ -60,15 +59,17 @@ class RegisterImportForm(FlaskForm):
     submit = SubmitField("Check the spreadsheet", widget=GovSubmitInput())
 
 
-class SaveRegisterImportForm(FlaskForm):
+class SaveRegisterImportForm(AppForm):
     """The checked sheet travels back to be saved, and is checked again before anything is written."""
 
     checked_sheet = HiddenField()  # not "sheet": the upload's own field would fill it on the preview
-    source = HiddenField()
+    source = HiddenTextField()  # the uploaded file's name, recorded in the audit log
     submit = SubmitField("Import the partnerships", widget=GovSubmitInput())
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(AppForm):
+    names_in_messages = {"contact_name": "Name", "contact_email": "Email address"}
+
     cycle = SelectField("Audit cycle", widget=GovSelect(), coerce=str,
                         validators=[InputRequired(message="Choose the audit cycle")])
     contact_name = StringField("Name of the person you are inviting", widget=GovTextInput(),
@@ -83,14 +84,16 @@ class InvitationForm(FlaskForm):
     submit = SubmitField("Make the link", widget=GovSubmitInput())
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(AppForm):
+    names_in_messages = {"reason": "Reason"}
+
     reason = TextAreaField("Why (optional)", widget=GovTextArea(),
                            description="For example: sent to the wrong person.",
                            validators=[Length(max=500, message="Reason must be 500 characters or fewer")])
     submit = SubmitField("Revoke the link", widget=GovSubmitInput())
 
 
-class NewLinkForm(FlaskForm):
+class NewLinkForm(AppForm):
     expires_on = GovDateField("Last day the new link works", description="For example, 31 3 2027.",
                               validators=[InputRequired(message="Enter the last day the new link works")])
     submit = SubmitField("Make a new link", widget=GovSubmitInput())

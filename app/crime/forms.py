@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextInput
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from app.crime.offences import MAX_LABEL
+from app.forms_common import AppForm
 
 
-class ImportStatisticsForm(FlaskForm):
+class ImportStatisticsForm(AppForm):
     sheet = FileField(
         "File of crime figures", widget=GovFileInput(),
         description="A CSV or Excel (.xlsx) file with a header row, as described above.",
@@ -21,7 +21,7 @@ class ImportStatisticsForm(FlaskForm):
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
 
-class SaveStatisticsForm(FlaskForm):
+class SaveStatisticsForm(AppForm):
     """The checked rows travel back signed, and are checked again from scratch before anything is written.
 
     `added` and `replaced` are what the preview said; if checking again gives other
@@ -34,7 +34,7 @@ class SaveStatisticsForm(FlaskForm):
     submit = SubmitField("Save the figures", widget=GovSubmitInput())
 
 
-class OffenceTypeForm(FlaskForm):
+class OffenceTypeForm(AppForm):
     label = StringField(
         "Name", widget=GovTextInput(), description="As people will read it, for example Theft of a pedal cycle.",
         validators=[InputRequired(message="Enter a name, for example Theft of a pedal cycle"),

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from app.forms_common import GovDateField
+from app.forms_common import AppForm, GovDateField
 
 
-class CycleForm(FlaskForm):
+class CycleForm(AppForm):
     name = StringField(
         "Name", widget=GovTextInput(), description="For example, Section 17 audit 2026 to 2027.",
         validators=[InputRequired(message="Enter a name for the cycle"),

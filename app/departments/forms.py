@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from app.forms_common import AppForm
 
-class DepartmentForm(FlaskForm):
+
+class DepartmentForm(AppForm):
+    names_in_messages = {"description": "Description"}
+
     name = StringField(
         "Name", widget=GovTextInput(),
         validators=[InputRequired(message="Enter the department's name"),

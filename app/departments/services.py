@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.audit.services import record_event
 from app.extensions import db
 from app.models import Department, Role, User
+from app.text_input import ControlCharacterError, clean_text
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
 
@@ -40,16 +41,28 @@ def get_department_or_404(department_id: int) -> Department:
 
 
 def find_department_by_code(code: str) -> Department | None:
-    return db.session.scalar(select(Department).where(Department.code == normalise_code(code)))
+    code = normalise_code(code)
+    if not CODE_PATTERN.match(code):
+        return None  # no department has it; and PostgreSQL refuses a NUL even in a query
+    return db.session.scalar(select(Department).where(Department.code == code))
 
 
 def normalise_code(code: str) -> str:
     return code.strip().upper()
 
 
-def _check(code: str, name: str, *, existing: Department | None = None) -> tuple[str, str]:
-    code = normalise_code(code)
-    name = " ".join(name.split())
+def _text(field: str, label: str, raw: str, *, multiline: bool = False) -> str:
+    """app/text_input.py's rule, for the command line as for the form (which has applied it already)."""
+    try:
+        return clean_text(raw, multiline=multiline)
+    except ControlCharacterError as error:
+        raise DepartmentProblem(field, error.message_for(label)) from None
+
+
+def _check(code: str, name: str, description: str, *, existing: Department | None = None) -> tuple[str, str, str]:
+    code = normalise_code(_text("code", "Short code", code))
+    name = _text("name", "Name", name)
+    description = _text("description", "Description", description, multiline=True)
     if not CODE_PATTERN.match(code):
         raise DepartmentProblem(
             "code", "Short code must be 2 to 16 letters, numbers or hyphens, starting with a letter or number"
@@ -64,12 +77,12 @@ def _check(code: str, name: str, *, existing: Department | None = None) -> tuple
     same_name = db.session.scalar(select(Department).where(func.lower(Department.name) == name.lower()))
     if same_name is not None and same_name is not existing:
         raise DepartmentProblem("name", f"A department called {same_name.name} already exists")
-    return code, name
+    return code, name, description
 
 
 def create_department(code: str, name: str, description: str = "") -> Department:
-    code, name = _check(code, name)
-    department = Department(code=code, name=name, description=description.strip(), active=True)
+    code, name, description = _check(code, name, description)
+    department = Department(code=code, name=name, description=description, active=True)
     db.session.add(department)
     db.session.flush()
     record_event("department.created", object_type="department", object_id=department.id,
@@ -80,8 +93,8 @@ def create_department(code: str, name: str, description: str = "") -> Department
 
 def update_department(department: Department, code: str, name: str, description: str) -> Department:
     before = department.as_audit_dict()
-    code, name = _check(code, name, existing=department)
-    department.code, department.name, department.description = code, name, description.strip()
+    code, name, description = _check(code, name, description, existing=department)
+    department.code, department.name, department.description = code, name, description
     after = department.as_audit_dict()
     if after != before:
         record_event("department.updated", object_type="department", object_id=department.id,

@@ -9,13 +9,13 @@ after the form is read: nobody learns which departments exist.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from app.downloads.services import CSV, XLSX
+from app.forms_common import AppForm
 from app.models import Department
 
 WHOLE_CYCLE = "cycle"
@@ -23,7 +23,7 @@ SCOPE_MESSAGE = "Choose what to export"
 KIND_MESSAGE = "Choose a format: Excel workbook or CSV"
 
 
-class ExportForm(FlaskForm):
+class ExportForm(AppForm):
     scope = SelectField("What do you want to export?", widget=GovSelect(), validate_choice=False,
                         validators=[InputRequired(message=SCOPE_MESSAGE)])
     kind = RadioField(
@@ -41,7 +41,7 @@ class ExportForm(FlaskForm):
 
     def validate_scope(self, field: SelectField) -> None:
         raw = (field.data or "").strip()
-        if raw != WHOLE_CYCLE and not raw.isdigit():
+        if raw != WHOLE_CYCLE and not (raw.isascii() and raw.isdigit()):  # not "²", which int() refuses
             raise ValidationError("Choose the whole cycle or a department from the list")
 
     @property

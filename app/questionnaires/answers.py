@@ -8,7 +8,6 @@ incomplete. Completeness is progress.py's job, at check-your-answers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -21,9 +20,9 @@ from app.questionnaires.definition import (
     Question,
     Section,
 )
+from app.text_input import clean_text, is_invisible
 
 _LARGEST_NUMBER = Decimal("1e12")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class FormData(Protocol):
@@ -47,6 +46,8 @@ class AnswerValue:
 
     @property
     def answered(self) -> bool:
+        if isinstance(self.value, str) and all(is_invisible(character) for character in self.value):
+            return False  # "" or only invisible characters (stored before they were cleaned away)
         return self.not_applicable or self.value not in (None, "", [])
 
     @property
@@ -103,11 +104,18 @@ def unknown_question_fields(section: Section, form: FormData) -> list[str]:
 
 
 def _clean_text(raw: Any, *, multiline: bool) -> str:
-    text = _CONTROL.sub("", str(raw or ""))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not multiline:
-        text = " ".join(text.split())
-    return text.strip()
+    """app/text_input.py's rule, as for every form field, except that control characters are removed, not refused.
+
+    NFC, trimmed, one line for short answers, and "" (not answered) for a text of only
+    invisible characters. Control characters are removed (vertical tab and form feed
+    become line breaks) rather than refused with a problem, because answers are long
+    texts pasted from elsewhere: Word puts a vertical tab for every Shift+Enter, PDFs
+    bring form feeds. The person cannot see those characters, so a message asking them
+    to remove them would be one they cannot act on, and while it stood their answer
+    (autosaved or not) would not be saved. Removing them loses nothing anyone can read,
+    and the saved text is what the page shows back.
+    """
+    return clean_text(raw, multiline=multiline, strip_controls=True)
 
 
 def _number(question: Question, raw: str) -> tuple[Any, str | None]:

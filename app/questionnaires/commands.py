@@ -14,6 +14,7 @@ import click
 from app.questionnaires.importing import ImportFailed, checklist_definition, definition_yaml, read_sheet
 from app.questionnaires.registry import DEFAULT_SURVEYS_DIR
 from app.questionnaires.validation import DefinitionError, check_files, load_directory, load_file
+from app.text_input import ControlCharacterError, clean_text
 
 
 def _surveys_dir() -> Path:
@@ -76,6 +77,10 @@ def import_checklist_command(file: Path, definition_id: str, title: str, kind: s
     Columns, named in the first row: section, id, text, statutory (yes or no), hint.
     Every bad row is listed and nothing is written unless the whole sheet is good.
     """
+    try:
+        title = clean_text(title)  # app/text_input.py's rule, as for the title typed on the import page
+    except ControlCharacterError as error:
+        raise click.ClickException(f"title: {error.message_for('Title')}") from None
     target = out or _surveys_dir() / f"{definition_id}.yaml"
     if target.exists() and not replace:
         raise click.ClickException(f"{target} already exists; use --replace to overwrite it")

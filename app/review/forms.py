@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from app.forms_common import AppForm
 from app.review.services import REASON_MAX_LENGTH
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(AppForm):
+    names_in_messages = {"reason": "Reason"}
+
     reason = TextAreaField(
         "What needs to change?", widget=GovCharacterCount(),
         description="The lead officer sees this on their return. Say which answers to look at and what is missing.",
@@ -21,6 +23,6 @@ class ReturnForm(FlaskForm):
     submit = SubmitField("Return for changes", widget=GovSubmitInput())
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(AppForm):
     version = HiddenField()
     submit = SubmitField("Accept return", widget=GovSubmitInput())

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import HiddenField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp
 
+from app.forms_common import AppForm, HiddenTextField
 
-class ImportForm(FlaskForm):
+
+class ImportForm(AppForm):
     sheet = FileField(
         "Spreadsheet", widget=GovFileInput(),
         description="A CSV or Excel (.xlsx) file. The first row names the columns: section, id, text, statutory, hint.",
@@ -38,9 +39,9 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Check the spreadsheet", widget=GovSubmitInput())
 
 
-class SaveImportForm(FlaskForm):
+class SaveImportForm(AppForm):
     """The checked definition travels back to be saved, and is checked again before it is written."""
 
     definition = HiddenField()
-    source = HiddenField()
+    source = HiddenTextField()  # the uploaded file's name, recorded in the audit log
     submit = SubmitField("Save questionnaire", widget=GovSubmitInput())

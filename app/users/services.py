@@ -24,6 +24,7 @@ from app.models import Department, Role, User
 from app.models.user import normalise_email
 from app.security.access import Permission, can
 from app.security.passwords import password_problems, personal_words
+from app.text_input import ControlCharacterError, clean_text
 
 # No 0/O, 1/l/I: temporary passwords are read out or copied by hand.
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -63,7 +64,10 @@ def get_user_or_404(user_id: int) -> User:
 
 
 def find_user(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    email = normalise_email(email)
+    if "\x00" in email:
+        return None  # no account has it; and PostgreSQL refuses a NUL even in a query
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 def assignable_roles(actor: User | None) -> list[Role]:
@@ -93,7 +97,10 @@ def _resolve_departments(department_ids: list[int]) -> list[Department]:
 
 def _check_details(actor: User | None, name: str, email: str, role: str, departments: list[Department],
                    *, existing: User | None = None) -> tuple[str, str, Role]:
-    name = " ".join(name.split())
+    try:
+        name = clean_text(name)  # app/text_input.py's rule: the form has applied it, the command line has not
+    except ControlCharacterError as error:
+        raise UserProblem("name", error.message_for("Full name")) from None
     if not name:
         raise UserProblem("name", "Enter the person's full name")
     if len(name) > 120:
