@@ -6,6 +6,9 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.ids import register_id_converter
+
+    register_id_converter(app)  # before the routes: every <int:...> then stays within the database's range
     from app.actions import bp as actions_bp
     from app.admin import bp as admin_bp
     from app.audit import bp as audit_bp

@@ -10,6 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
+from app.ids import parse_id
 from app.text_input import ControlCharacterError, clean_text
 
 
@@ -32,6 +33,19 @@ class HiddenTextField(HiddenField):
     """A hidden field whose value is text from a person, not from the app (an uploaded file's name)."""
 
     free_text = True
+
+
+class VersionField(HiddenField):
+    """The version of a record the page was built from, as a number.
+
+    A posted value that is not a version (tampered with, or cut short) becomes -1,
+    which no record has: the service then says the record changed, as it does for
+    any out-of-date page, instead of failing on int().
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        version = parse_id(valuelist[0]) if valuelist else None
+        self.data = version if version is not None else -1
 
 
 class TextRule:

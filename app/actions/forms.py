@@ -10,13 +10,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.actions.services import TEXT_MAX, TITLE_MAX
 from app.analysis.actions import ACTION_STATUS_LABELS
-from app.forms_common import AppForm, GovDateField
+from app.forms_common import AppForm, GovDateField, VersionField
 
 
 class ActionForm(AppForm):
@@ -38,7 +38,7 @@ class ActionForm(AppForm):
                         description="The person who makes sure it happens.")
     due_date = GovDateField("Due date", description="For example, 31 3 2027.",
                             validators=[InputRequired(message="Enter the date the action is due")])
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save action", widget=GovSubmitInput())
 
 
@@ -60,5 +60,5 @@ class ProgressForm(AppForm):
         description="What has happened since the last note. It is dated and kept with your name.",
         validators=[Length(max=TEXT_MAX, message=f"Note must be {TEXT_MAX:,} characters or fewer")],
     )
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save progress", widget=GovSubmitInput())

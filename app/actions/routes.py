@@ -30,6 +30,7 @@ from app.actions.services import (
 from app.analysis.actions import ACTION_STATUS_LABELS, ActionStatus, action_progress, is_overdue
 from app.departments.services import departments_for
 from app.extensions import db
+from app.ids import parse_id
 from app.models import Department
 from app.results.filters import FilterProblem
 from app.results.services import get_results_cycle_or_404, may_see_department, results_cycles
@@ -69,14 +70,14 @@ def _list_filter(args) -> tuple[ActionListFilter, list[FilterProblem]]:
     cycle_id = department_id = status = None
     raw = (args.get("cycle") or "").strip()
     if raw:
-        cycle_id = int(raw) if raw.isdigit() else None
+        cycle_id = parse_id(raw)
         if cycle_id is None:
             problems.append(FilterProblem("cycle", f"Cycle ‘{raw}’ is not a cycle number"))
     raw = (args.get("department") or "").strip()
     if raw == PARTNERSHIP_KEY:
         department_id = 0
     elif raw:
-        department_id = int(raw) if raw.isdigit() else None
+        department_id = parse_id(raw)
         if department_id is None:
             problems.append(FilterProblem("department", f"Department ‘{raw}’ is not a department number"))
     raw = (args.get("status") or "").strip()
@@ -109,9 +110,10 @@ def _department_from_args() -> Department | None:
     raw = (request.args.get("department") or "").strip()
     if raw == PARTNERSHIP_KEY:
         return None
-    if not raw.isdigit():
+    department_id = parse_id(raw)
+    if department_id is None:
         abort(404)
-    department = db.session.get(Department, int(raw))
+    department = db.session.get(Department, department_id)
     if department is None or not may_see_department(_user(), department.id):
         abort(404)
     return department
@@ -120,9 +122,10 @@ def _department_from_args() -> Department | None:
 @bp.route("/new", methods=["GET", "POST"])
 @allow(Permission.PLAN_ACTIONS)
 def new() -> Response | str:
-    if not (request.args.get("cycle") or "").isdigit():
+    cycle_id = parse_id(request.args.get("cycle"))
+    if cycle_id is None:
         abort(404)
-    cycle = get_results_cycle_or_404(int(request.args["cycle"]))
+    cycle = get_results_cycle_or_404(cycle_id)
     department = _department_from_args()
     department_id = department.id if department else None
     if not may_plan_for(_user(), department_id):
@@ -173,7 +176,7 @@ def record_progress_view(action_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             record_progress(_user(), action, status=form.status.data, note=form.note.data or "",
-                            dropped_reason=form.dropped_reason.data or "", base_version=int(form.version.data or -1))
+                            dropped_reason=form.dropped_reason.data or "", base_version=form.version.data)
         except ActionProblem as problem:
             _show_problem(form, problem, action)
         else:
@@ -195,7 +198,7 @@ def edit(action_id: int) -> Response | str:
         form.version.data = action.version
     if form.validate_on_submit():
         try:
-            update_details(_user(), action, _details(form), base_version=int(form.version.data or -1),
+            update_details(_user(), action, _details(form), base_version=form.version.data,
                            today=_today())
         except ActionProblem as problem:
             _show_problem(form, problem, action)

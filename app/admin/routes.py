@@ -11,6 +11,7 @@ from app.admin.forms import ConfirmForm, OrganisationForm, UserForm
 from app.audit.services import list_events
 from app.departments.services import list_departments
 from app.extensions import db
+from app.ids import parse_id
 from app.models import Role
 from app.models.user import ROLE_DESCRIPTIONS
 from app.organisation.services import current_organisation, update_organisation
@@ -74,9 +75,9 @@ def user_new() -> Response | str:
             getattr(form, problem.field).errors = [problem.message]
         else:
             return _show_temporary_password_once(user, temporary, "created")
-    if request.method == "GET" and request.args.get("department", type=int):
+    if request.method == "GET" and (department_id := parse_id(request.args.get("department"))):
         form.role.data = Role.LEAD_OFFICER.value
-        form.departments.data = [request.args.get("department", type=int)]
+        form.departments.data = [department_id]
     return render_template("admin/user_form.html", form=form, role_hints=_role_hints(form), user=None)
 
 

@@ -48,6 +48,7 @@ from app.downloads.services import (
     write_export,
 )
 from app.exports.workbook import SHEET_NOTES
+from app.ids import parse_id
 from app.models import Cycle, ExportJobStatus
 from app.security.access import Permission, allow
 
@@ -101,7 +102,8 @@ def _sizes(cycle: Cycle, offer: Offer) -> list[tuple[str, int, int]]:
 def _choose_first(form: ExportForm, offer: Offer) -> None:
     """What the form starts with: the whole cycle, or the department named in ?department= (from its page)."""
     raw = request.args.get("department", "")
-    named = offer.department(int(raw)) if raw.isdigit() else None
+    department_id = parse_id(raw)
+    named = offer.department(department_id) if department_id is not None else None
     if named is None and len(offer.departments) == 1 and not offer.whole_cycle:
         named = offer.departments[0]
     form.scope.data = str(named.id) if named is not None else WHOLE_CYCLE if offer.whole_cycle else ""

@@ -22,6 +22,7 @@ from app.exports.model import Progress
 from app.exports.responses_csv import csv_lines
 from app.exports.workbook import write_workbook
 from app.extensions import db
+from app.ids import parse_id
 from app.models import Answer, Assignment, Cycle, CycleStatus, Department, User
 from app.models.types import utcnow
 from app.security.access import Permission, can
@@ -148,8 +149,8 @@ def stream_csv(request: ExportRequest, *, actor: User | None, generated_by: str)
 def find_cycle(text: str) -> Cycle | None:
     """A cycle by its id or its name (any case)."""
     text = text.strip()
-    if text.isdigit():
-        found = db.session.get(Cycle, int(text))
+    if (cycle_id := parse_id(text)) is not None:
+        found = db.session.get(Cycle, cycle_id)
         if found is not None:
             return found
     return db.session.scalar(select(Cycle).where(func.lower(Cycle.name) == text.lower()))

@@ -47,6 +47,7 @@ from app.questionnaires.registry import definition_from_snapshot
 from app.questionnaires.workflow import Action, Status, is_editable, next_status
 from app.respond.keep_token import KEEP_TOKEN_MAX_AGE, KeepClaim, issue_keep_token, read_keep_token, session_fingerprint
 from app.security.access import Permission, can
+from app.text_input import clean_text
 
 PENDING_LIFETIME = KEEP_TOKEN_MAX_AGE
 PENDING_MAX_FIELDS = 400
@@ -401,8 +402,9 @@ def keep_for_invitation(assignment: Assignment, invitation_id: int, section_id: 
 
 
 def _store_kept(claim: KeepClaim, form: FormData) -> str | None:
-    kept = {name: [str(v) for v in form.getlist(name)] for name in form.keys()
-            if name.startswith("q-") or name == "questions"}
+    # Control characters go (PostgreSQL's JSON refuses a NUL); the answers are parsed as usual when saved.
+    kept = {name: [clean_text(v, multiline=True, strip_controls=True) for v in form.getlist(name)]
+            for name in form.keys() if name.startswith("q-") or name == "questions"}
     if len(kept) > PENDING_MAX_FIELDS or sum(len(v) for values in kept.values() for v in values) > PENDING_MAX_CHARACTERS:
         return None
     db.session.execute(delete(PendingSave).where(PendingSave.created_at < utcnow() - PENDING_LIFETIME))

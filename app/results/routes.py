@@ -17,6 +17,7 @@ from app.analysis.gaps import GapFilter, gap_register
 from app.analysis.hallmarks import hallmark_compliance
 from app.analysis.rules import RAG_LABELS, percent, scoring_rules
 from app.analysis.scores import HeatmapRow, heatmap, matter_profile, overall, sort_rows, theme_profile
+from app.ids import parse_id
 from app.respond.services import returns_for
 from app.results import bp
 from app.results.charts import Bar, bar_chart
@@ -242,8 +243,8 @@ def _cycle_arg(name: str, label: str, choices: Mapping[int, object], problems: l
     raw = (request.args.get(name) or "").strip()
     if not raw:
         return None
-    if raw.isdigit() and int(raw) in choices:
-        return choices[int(raw)]
+    if parse_id(raw) in choices:
+        return choices[parse_id(raw)]
     problems.append(FilterProblem(name, f"There is no opened cycle ‘{raw}’ to use as the {label} cycle: "
                                         "choose one from the list"))
     return None

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
-from wtforms import HiddenField, SubmitField, TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from app.forms_common import AppForm
+from app.forms_common import AppForm, VersionField
 from app.review.services import REASON_MAX_LENGTH
 
 
@@ -19,10 +19,10 @@ class ReturnForm(AppForm):
         validators=[InputRequired(message="Say what needs to change, so the lead officer knows what to do"),
                     Length(max=REASON_MAX_LENGTH, message=f"Reason must be {REASON_MAX_LENGTH:,} characters or fewer")],
     )
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Return for changes", widget=GovSubmitInput())
 
 
 class AcceptForm(AppForm):
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Accept return", widget=GovSubmitInput())

@@ -38,7 +38,7 @@ def accept_return(assignment_id: int) -> Response | tuple[str, int]:
     form = AcceptForm()
     if form.validate_on_submit():
         try:
-            accept(current_user._get_current_object(), assignment, base_version=int(form.version.data or -1))
+            accept(current_user._get_current_object(), assignment, base_version=form.version.data)
         except ReviewProblem as error:
             return _render(assignment, problem=error.message)
         flash(f"You accepted the return for {assignment.respondent_name}.", "success")
@@ -53,7 +53,7 @@ def return_return(assignment_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             return_for_changes(current_user._get_current_object(), assignment, form.reason.data or "",
-                               base_version=int(form.version.data or -1))
+                               base_version=form.version.data)
         except ReviewProblem as error:
             form.reason.errors = [error.message]
             return _render(assignment, return_form=form)

@@ -131,6 +131,18 @@ def test_a_stale_progress_form_is_refused_without_losing_the_other_change(app, p
     assert actions(app)[0].status == "done"
 
 
+def test_a_tampered_version_is_an_out_of_date_form_not_a_500(app, people, cycle):
+    action_id = add_action(app, cycle.cycle_id, people.housing_id, people.lead.id)
+    web = signed_in(app, people.lead)
+    for version in ("abc", "²", "99999999999999999999"):
+        progress = web.post(f"/actions/{action_id}/progress", {"status": "done", "version": version})
+        edit = web.post(f"/actions/{action_id}/edit", {**action_form(people.lead.id), "version": version})
+        for response in (progress, edit):
+            assert response.status_code == 200
+            assert "Someone else changed this action while you were looking at it" in text(response)
+    assert actions(app)[0].status == "not_started"
+
+
 def test_auditor_reads_actions_but_cannot_change_them(app, people, cycle):
     action_id = add_action(app, cycle.cycle_id, people.housing_id, people.lead.id)
     web = signed_in(app, people.auditor)

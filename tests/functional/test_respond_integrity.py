@@ -270,3 +270,40 @@ def test_a_stale_form_without_a_keep_token_is_still_refused(app, lead, people, c
     lead.sign_in(people.lead)
     response = lead.post(url, {**fields, **PEOPLE_DONE, "csrf_token": old_csrf, "keep": "forged"}, csrf=False)
     assert response.status_code == 400 and kept_rows(app) == 0
+
+
+def test_kept_answers_with_control_characters_are_kept_without_them(app, lead, people, cycle):
+    url = section_url(cycle, "people")
+    fields = page_fields(lead, url)
+    session_ends(lead)
+    response = lead.post(url, {**fields, "q-lead-name": "Tenancy\x00 manager\x07"}, csrf=False)
+    assert response.status_code == 302 and kept_rows(app) == 1
+    lead.sign_in(people.lead)
+    assert 'value="Tenancy manager"' in lead.get(url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/returns/99999999999999999999", "/review/99999999999999999999",
+                                  "/returns/2147483648/sections/people", "/actions/new?cycle=99999999999999999999",
+                                  "/actions/new?cycle=%C2%B2", "/actions/?cycle=99999999999999999999",
+                                  "/actions/new?cycle=1&department=99999999999999999999"])
+def test_ids_no_record_can_have_are_not_found_not_a_500(app, web, people, cycle, path):
+    web.sign_in(people.cso)
+    assert web.get(path).status_code in (400, 404)
+
+
+def test_a_tampered_version_is_an_out_of_date_page_not_a_500(app, lead, new_web, people, cycle):
+    _submit_housing(app, lead, cycle)
+    cso = new_web()
+    cso.sign_in(people.cso)
+    for version in ("abc", "²", "99999999999999999999", ""):
+        page = cso.post(f"/review/{cycle.housing}/accept", {"version": version}).get_data(as_text=True)
+        assert "This return changed while you were looking at it" in page
+
+
+def _submit_housing(app, lead, cycle):
+    from tests.functional.test_respond import PLANNING_DONE, assignment, save
+
+    save(lead, section_url(cycle), PLANNING_DONE)
+    save(lead, section_url(cycle, "people"), PEOPLE_DONE)
+    lead.post(f"/returns/{cycle.housing}/submit", {"version": assignment(app, cycle.housing).version,
+                                                   "declaration": "confirmed"})
