@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app.audit.services import record_event
 from app.extensions import db
-from app.models import User
+from app.models import Organisation, User
+from app.models.organisation import DEFAULT_COUNCIL_NAME, DEFAULT_PARTNERSHIP_NAME
 from app.models.types import utcnow
 from app.models.user import normalise_email
 from app.security.passwords import hash_password, password_problems, personal_words, verify_password
@@ -76,13 +77,26 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise PasswordChangeProblem("current_password", "Your current password is not right")
     if new_password == current_password:
         raise PasswordChangeProblem("new_password", "Your new password must be different from your current one")
-    problems = password_problems(new_password, personal=personal_words(user.name, user.email))
+    problems = new_password_problems(new_password, name=user.name, email=user.email)
     if problems:
         raise PasswordChangeProblem("new_password", problems[0])
     set_password(user, new_password, must_change=False)
     record_event("auth.password_changed", object_type="user", object_id=user.id, actor=user,
                  summary="Changed their own password")
     db.session.commit()
+
+
+def new_password_problems(password: str, *, name: str, email: str) -> list[str]:
+    """The password policy for this person: their own details and the organisation's names may not be used.
+
+    The names are read from the database each time (not the pages' cached copy): a
+    password is checked against the names as they are now.
+    """
+    row = db.session.scalar(select(Organisation).limit(1))
+    council = row.council_name if row and row.council_name != DEFAULT_COUNCIL_NAME else ""
+    partnership = row.partnership_name if row and row.partnership_name != DEFAULT_PARTNERSHIP_NAME else ""
+    return password_problems(password, personal=personal_words(name, email), council=council,
+                             partnership=partnership)
 
 
 def set_password(user: User, password: str, *, must_change: bool) -> None:

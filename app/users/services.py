@@ -18,12 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_event
-from app.auth.services import set_password
+from app.auth.services import new_password_problems, set_password
 from app.extensions import db
 from app.models import Department, Role, User
 from app.models.user import normalise_email
 from app.security.access import Permission, can
-from app.security.passwords import password_problems, personal_words
 from app.text_input import ControlCharacterError, clean_text
 
 # No 0/O, 1/l/I: temporary passwords are read out or copied by hand.
@@ -137,7 +136,7 @@ def create_user(actor: User | None, *, name: str, email: str, role: str, departm
     if password is None:
         temporary = generate_temporary_password()
     else:
-        problems = password_problems(password, personal=personal_words(name, email))
+        problems = new_password_problems(password, name=name, email=email)
         if problems:
             raise UserProblem("password", problems[0])
     user = User(name=name, email=email, role=role_enum.value, active=True,
@@ -200,7 +199,7 @@ def reset_password(actor: User | None, user: User, new_password: str | None = No
     if not may_manage(actor, user):
         raise UserProblem("password", "Only an administrator can reset an administrator's password")
     if new_password is not None:
-        problems = password_problems(new_password, personal=personal_words(user.name, user.email))
+        problems = new_password_problems(new_password, name=user.name, email=user.email)
         if problems:
             raise UserProblem("password", problems[0])
     temporary = None if new_password is not None else generate_temporary_password()

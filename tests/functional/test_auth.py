@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, User
+from app.organisation.services import update_organisation
 from app.security.passwords import verify_password
 from app.users.services import set_user_active
 from tests.support import PASSWORD
@@ -151,7 +152,7 @@ def test_changing_password_signs_out_other_devices_but_not_this_one(app, web, ne
 @pytest.mark.parametrize("current,new,message", [
     ("wrong current password", "fresh unusual phrase 2026", "Your current password is not right"),
     (PASSWORD, "too short", "Password must be 12 characters or more"),
-    (PASSWORD, "password1234", "This password is too common"),
+    (PASSWORD, "password1234", "it is one of the passwords people use most often"),
     (PASSWORD, PASSWORD, "must be different"),
     (PASSWORD, "chris safety forever", "must not contain your name"),
 ])
@@ -160,6 +161,51 @@ def test_password_change_problems_are_explained_and_nothing_changes(app, web, pe
     response = web.post("/account/password", {"current_password": current, "new_password": new})
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert verify_password(db.session.get(User, people.cso.id).password_hash, PASSWORD)
+
+
+@pytest.mark.parametrize("new,message", [
+    ("Password123!", "Password is too easy to guess: it is mostly a common word with numbers or symbols added. "
+                     "Try three or four random words"),
+    ("welcome12345", "Password is too easy to guess: it is mostly a common word with numbers added"),
+    ("South Derbyshire District Council", "Password must not contain the council&#39;s name"),
+    ("southderbyshire2026", "Password must not contain the council&#39;s name"),
+    ("South Derbyshire Community Spirit", "Password must not contain the council&#39;s name"),
+    ("section17audit!!", "Password must not contain the name of this service"),
+])
+def test_easily_guessed_new_passwords_are_refused_with_the_reason_and_nothing_changes(app, web, people, new,
+                                                                                     message):
+    with app.app_context():
+        update_organisation("South Derbyshire District Council", "South Derbyshire Community Safety Partnership")
+    web.sign_in(people.cso)
+    response = web.post("/account/password", {"current_password": PASSWORD, "new_password": new})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "There is a problem" in page and message in page
+    with app.app_context():
+        assert verify_password(db.session.get(User, people.cso.id).password_hash, PASSWORD)
+    assert _events(app, "auth.password_changed") == []
+    assert web.get("/").status_code == 200  # still signed in: the session was not ended
+
+
+def test_the_councils_name_is_refused_once_an_administrator_has_set_it(app, web, new_web, people):
+    lead = new_web()
+    lead.sign_in(people.lead)
+    response = lead.post("/account/password", {"current_password": PASSWORD,
+                                                "new_password": "Erewash Borough Council"})
+    assert response.status_code == 302  # accepted while the organisation has no name of its own
+    web.sign_in(people.admin)
+    assert web.post("/admin/organisation", {"council_name": "Erewash Borough Council",
+                                            "partnership_name": "Safer Derbyshire Partnership"}).status_code == 302
+    cso = new_web()
+    cso.sign_in(people.cso)
+    page = cso.post("/account/password", {"current_password": PASSWORD,
+                                          "new_password": "Erewash Borough Council"}).get_data(as_text=True)
+    assert "Password must not contain the council&#39;s name" in page
+    page = cso.post("/account/password", {"current_password": PASSWORD,
+                                          "new_password": "my derbyshire 2026!"}).get_data(as_text=True)
+    assert "Password must not contain the partnership&#39;s name" in page
     with app.app_context():
         assert verify_password(db.session.get(User, people.cso.id).password_hash, PASSWORD)
 

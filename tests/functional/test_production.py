@@ -35,8 +35,22 @@ def test_production_with_a_weak_secret_key_refuses_to_start(tmp_path):
     assert result.returncode != 0 and "too short or well known" in result.stderr
 
 
+@pytest.mark.parametrize("key,reason", [
+    ("your-secret-key-here-change-me-please", "The SECRET_KEY is a placeholder from an example"),
+    ("abcdefghijklmnopqrstuvwxyz123456", "The SECRET_KEY is not random enough"),
+])
+def test_production_with_a_placeholder_or_patterned_key_refuses_to_start(tmp_path, key, reason):
+    """Both started production before: long enough, with enough different characters."""
+    result = _run([sys.executable, "-c", "import wsgi"], tmp_path, SECTION17_SECRET_KEY=key)
+    assert result.returncode != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"Section 17 Audit cannot start: {reason}")
+    assert "SECTION17_SECRET_KEY" in line and "secrets.token_urlsafe(48)" in line
+
+
 def test_production_with_a_strong_key_starts_without_debug(tmp_path):
     result = _run([sys.executable, "-c", "import wsgi; print(wsgi.app.debug, wsgi.app.config['SESSION_COOKIE_SECURE'])"],
-                  tmp_path, SECTION17_SECRET_KEY="k3Jx9-vQ2mZ7_pLw4RtY8nB1cF6hD0sGa5eU", SECTION17_DEBUG="true")
+                  tmp_path, SECTION17_SECRET_KEY="k3Jx9-vQ2mZ7_pLw4RtY8nB1cF6hD0sGa5eU", SECTION17_DEBUG="true",
+                  SECTION17_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False True"
