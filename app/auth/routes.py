@@ -58,7 +58,8 @@ def sign_in() -> Response | str:
             _remember_this_browser(response, user.email)
             return response
         form.email.errors = [SIGN_IN_FAILED_MESSAGE]
-    return render_template("auth/sign_in.html", form=form, timed_out=request.args.get("timed_out") == "1")
+    return render_template("auth/sign_in.html", form=form, timed_out=request.args.get("timed_out") == "1",
+                           kept=request.args.get("kept") == "1")
 
 
 def _remember_this_browser(response: Response, email: str) -> None:

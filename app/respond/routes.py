@@ -69,7 +69,7 @@ def keep_answers_after_expiry(view):
             return kept_answers_redirect(request.path, token, _links(assignment_id).cookie_path) if token else None
         if token is None:
             return login_manager.unauthorized()
-        sign_in = url_for("auth.sign_in", next=request.path, timed_out=1)
+        sign_in = url_for("auth.sign_in", next=request.path, timed_out=1, kept=1)  # only a genuine page gets here
         return kept_answers_redirect(sign_in, token, _links(assignment_id).cookie_path)
 
     view._on_expired_post = keep

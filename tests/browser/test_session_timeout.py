@@ -65,7 +65,7 @@ def test_answers_typed_when_the_session_runs_out_are_kept_and_shown_back(make_ap
         journey.page.fill("#q-staff-count", "140")  # typed, never saved: the person walked away
         journey.page.wait_for_url("**/sign-in?**timed_out=1**", timeout=25_000)
         journey.check()
-        expect(journey.page.locator(".govuk-notification-banner")).to_contain_text("You were signed out")
+        expect(journey.page.locator(".govuk-notification-banner")).to_contain_text("We kept the answers you had typed")
         journey.sign_in(people.lead)
         journey.page.wait_for_url(f"**{section}")
         journey.check()

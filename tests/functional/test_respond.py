@@ -262,8 +262,10 @@ def test_answers_posted_after_the_session_expired_are_kept_and_restored(app, lea
     response = lead.post(section_url(cycle, "people"), {**state, **PEOPLE_DONE, "next": "continue"}, csrf=False)
     assert response.status_code == 302
     assert response.headers["Location"].startswith(f"/sign-in?next={section_url(cycle, 'people')}")
-    assert "timed_out=1" in response.headers["Location"]
+    assert "timed_out=1" in response.headers["Location"] and "kept=1" in response.headers["Location"]
     assert answers_of(app, cycle.housing) == {}  # kept, not saved
+    sign_in_page = html.unescape(lead.get(response.headers["Location"]).get_data(as_text=True))
+    assert "We kept the answers you had typed on the page: sign in again to check and save them." in sign_in_page
     lead.forget_token()
     response = lead.post(response.headers["Location"], {"email": people.lead.email, "password": people.lead.password})
     assert response.headers["Location"] == section_url(cycle, "people")
