@@ -9,7 +9,8 @@ The first row names the columns (any order, any case):
     own           yes for our own partnership (at most one row), otherwise no or blank
 
 A row whose name is already in the register updates that partnership; any other
-row adds one. Every bad row is reported (row numbers as the spreadsheet shows them,
+row adds one. The file is read by app.imports.sheets.read_sheet, with SHEET_LIMITS.
+Every bad row is reported (row numbers as the spreadsheet shows them,
 the header being row 1) and nothing is imported unless the whole file is good.
 """
 
@@ -19,12 +20,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from app.questionnaires.importing import ImportFailed, RowProblem, Sheet
+from app.imports.problems import ImportFailed, RowProblem
+from app.imports.sheet import Sheet, SheetLimits
 
 COLUMNS = ("name", "area", "population", "family_group", "own")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 MAX_ROWS = 2000
+SHEET_LIMITS = SheetLimits(max_rows=MAX_ROWS)  # for app.imports.sheets.read_sheet: it stops at the first row past
 WHOLE_NUMBER = re.compile(r"^\d+$")
 
 

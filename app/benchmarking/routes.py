@@ -45,6 +45,7 @@ from app.benchmarking.register import (
     sheet_from_json,
     update_peer,
 )
+from app.benchmarking.register_import import SHEET_LIMITS as REGISTER_SHEET_LIMITS
 from app.benchmarking.register_import import summary
 from app.benchmarking.services import crime_figures_of, message_for_new_link, peer_returns
 from app.extensions import db
@@ -143,7 +144,7 @@ def import_register_page() -> str:
     if form.validate_on_submit():
         upload = form.sheet.data
         try:
-            sheet = read_sheet(upload.filename or "", upload.read())
+            sheet = read_sheet(upload.filename or "", upload.read(), REGISTER_SHEET_LIMITS)
             rows = check_register_sheet(sheet)
         except ImportFailed as failure:
             problems = [str(p) for p in failure.problems]

@@ -1,7 +1,8 @@
 """Crime figures from a spreadsheet: every row checked, every problem named.
 
-The sheet (CSV or XLSX, read by app.questionnaires.importing.read_sheet) has a
-header row naming its columns, case and surrounding spaces ignored:
+The sheet (CSV or XLSX, read by app.imports.sheets.read_sheet with SHEET_LIMITS,
+so that a file of a million rows is refused at row 20,002) has a header row
+naming its columns, case and surrounding spaces ignored:
 
     partnership    a name in the peer register (case and surrounding spaces ignored)
     offence        an offence type key, e.g. robbery (app/crime/offences.py)
@@ -28,11 +29,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.analysis.crime import PERIOD_FORMS, parse_period
-from app.questionnaires.importing import ImportFailed, RowProblem, Sheet
+from app.imports.problems import ImportFailed, RowProblem
+from app.imports.sheet import Sheet, SheetLimits
 
 COLUMNS = ("partnership", "offence", "period", "count", "population", "rate_per_1000", "change_pct")
 REQUIRED_COLUMNS = ("partnership", "offence", "period")
 MAX_ROWS = 20_000
+SHEET_LIMITS = SheetLimits(max_rows=MAX_ROWS)  # reading stops at the first row past the limit
 RATE_TOLERANCE = 0.05  # per 1,000: a rate given to one decimal place agrees with its count and population
 MAX_WHOLE = 2_147_483_647  # the largest whole number the database stores
 MAX_NUMBER_LENGTH = 32  # characters: no real figure is longer, and the preview carries every cell

@@ -18,12 +18,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.analysis.crime import GroupTable, Member, TableRow, group_table, parse_period, period_sort_key, previous_period
 from app.audit.services import record_event
-from app.crime.importing import Figure, parse_statistics
+from app.crime.importing import SHEET_LIMITS, Figure, parse_statistics
 from app.crime.offences import Offence, all_offences
 from app.extensions import db
+from app.imports.problems import ImportFailed, RowProblem
+from app.imports.sheet import Sheet
+from app.imports.sheets import read_sheet
 from app.models import CrimeStatistic, PeerPartnership, User
 from app.models.types import utcnow
-from app.questionnaires.importing import ImportFailed, RowProblem, Sheet, read_sheet
 from app.results.filters import FilterProblem
 
 MAX_PROBLEMS_SHOWN = 100
@@ -76,7 +78,7 @@ def check_file(filename: str, data: bytes) -> ImportPreview:
     if limit and len(data) > limit:
         raise ImportFailed([RowProblem(0, "", f"The file is larger than {limit / 1024 / 1024:.0f} MB, the most "
                                               "that can be imported: split it into smaller files")])
-    return check_sheet(read_sheet(filename, data), filename)
+    return check_sheet(read_sheet(filename, data, SHEET_LIMITS), filename)
 
 
 def check_sheet(sheet: Sheet, source: str) -> ImportPreview:

@@ -19,6 +19,7 @@ from app.analysis.crime import PERIOD_FORMS, GroupTable, format_change, format_n
 from app.crime.offences import all_offences, offence_labels
 from app.crime.services import benchmark_group, import_file, offence_table, periods_with_figures
 from app.exports.sheets import csv_text
+from app.imports.sheets import read_file_within
 from app.questionnaires.importing import ImportFailed
 
 CSV_COLUMNS = ("partnership", "rate_per_1000", "change_pct", "rank", "quartile", "own")
@@ -46,13 +47,13 @@ def import_stats_command(file: Path) -> None:
     same partnership, offence and period are replaced. Every problem is printed as
     "row N, column C: why" and nothing is written if there is any.
     """
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if limit and file.stat().st_size > limit:
-        click.echo(f"{file.name} is larger than {limit / 1024 / 1024:.0f} MB, the most that can be imported "
-                   "(MAX_CONTENT_LENGTH): split it into smaller files. Nothing was imported.", err=True)
-        raise SystemExit(1)
     try:
-        result = import_file(None, file.name, file.read_bytes())
+        data = read_file_within(file, int(current_app.config["MAX_CONTENT_LENGTH"]))
+    except ImportFailed as failure:
+        click.echo(f"{failure} Nothing was imported.", err=True)
+        raise SystemExit(1) from None
+    try:
+        result = import_file(None, file.name, data)
     except ImportFailed as failure:
         for problem in failure.problems:
             click.echo(str(problem), err=True)

@@ -10,8 +10,11 @@ import os
 from pathlib import Path
 
 import click
+from flask import current_app, has_app_context
 
-from app.questionnaires.importing import ImportFailed, checklist_definition, definition_yaml, read_sheet
+from app.config import Config
+from app.imports.sheets import read_file_within
+from app.questionnaires.importing import SHEET_LIMITS, ImportFailed, checklist_definition, definition_yaml, read_sheet
 from app.questionnaires.registry import DEFAULT_SURVEYS_DIR
 from app.questionnaires.validation import DefinitionError, check_files, load_directory, load_file
 from app.text_input import ControlCharacterError, clean_text
@@ -87,8 +90,9 @@ def import_checklist_command(file: Path, definition_id: str, title: str, kind: s
     existing = _definition_ids_elsewhere(target)
     if definition_id in existing:
         raise click.ClickException(f"{existing[definition_id]} already has the id {definition_id}; choose another --id")
+    limit = int(current_app.config["MAX_CONTENT_LENGTH"]) if has_app_context() else Config.MAX_CONTENT_LENGTH
     try:
-        document, summary = checklist_definition(read_sheet(file.name, file.read_bytes()),
+        document, summary = checklist_definition(read_sheet(file.name, read_file_within(file, limit), SHEET_LIMITS),
                                                  definition_id=definition_id, title=title, kind=kind)
     except ImportFailed as failure:
         for problem in failure.problems:

@@ -12,22 +12,27 @@ Every item becomes a question answered met, partly met, not met or not
 applicable, with evidence required for "met" and a planned action for "not
 met": the same shape as the hallmark checklist. Every bad row is reported
 (row numbers as the spreadsheet shows them, the header being row 1) and no
-definition is produced unless the whole sheet is good. Pure functions.
+definition is produced unless the whole sheet is good. Pure functions. The file
+is read by app.imports.sheets.read_sheet with SHEET_LIMITS (re-exported here, with
+the problem types, for the callers that have always imported them from here).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from app.imports.problems import ImportFailed as ImportFailed
+from app.imports.problems import RowProblem as RowProblem
+from app.imports.sheet import Sheet as Sheet
+from app.imports.sheet import SheetLimits
+from app.imports.sheets import read_sheet as read_sheet
 from app.questionnaires.validation import check_document
+from app.text_input import clean_text
 
 COLUMNS = ("section", "id", "text", "statutory", "hint")
 REQUIRED_COLUMNS = ("section", "id", "text")
@@ -36,91 +41,10 @@ NO = {"no", "n", "false", "0", "", "suggested"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 MAX_TEXT = 1000
 MAX_ROWS = 2000
+SHEET_LIMITS = SheetLimits(max_rows=MAX_ROWS)  # reading stops at the first row past the limit
 
 RATING = [{"value": "met", "label": "Met", "score": 1}, {"value": "partly_met", "label": "Partly met", "score": 0.5},
           {"value": "not_met", "label": "Not met", "score": 0}]
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.row == 0:
-            return self.message
-        return f"row {self.row}, column {self.column}: {self.message}" if self.column else f"row {self.row}: {self.message}"
-
-
-class ImportFailed(Exception):
-    def __init__(self, problems: list[RowProblem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class Sheet:
-    header: list[str]
-    rows: list[tuple[int, list[str]]]  # (row number as the spreadsheet shows it, cells)
-
-
-# --------------------------------------------------------------------------- reading files
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_sheet(filename: str, data: bytes) -> Sheet:
-    """Read a CSV or XLSX file's first sheet. Raise ImportFailed if it cannot be read."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data)
-    if name.endswith(".csv"):
-        return _read_csv(data)
-    raise ImportFailed([RowProblem(0, "", "Choose a CSV or Excel (.xlsx) file")])
-
-
-def _read_csv(data: bytes) -> Sheet:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise ImportFailed([RowProblem(0, "", "The file is not text that can be read as CSV")])
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        lines = list(reader)
-    except csv.Error as error:
-        raise ImportFailed([RowProblem(reader.line_num, "", f"this row cannot be read as CSV: {error}")]) from None
-    if not lines:
-        raise ImportFailed([RowProblem(0, "", "The file is empty")])
-    return Sheet([c.strip() for c in lines[0]], [(n, [c.strip() for c in row]) for n, row in enumerate(lines[1:], 2)])
-
-
-def _read_xlsx(data: bytes) -> Sheet:
-    from openpyxl import load_workbook
-
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ImportFailed([RowProblem(0, "", "The file is not an Excel workbook (.xlsx)")])
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for damaged files
-        raise ImportFailed([RowProblem(0, "", f"The workbook cannot be opened: {error}")]) from None
-    sheet = workbook.worksheets[0]
-    rows = [(index, [_cell(v) for v in values]) for index, values in
-            enumerate(sheet.iter_rows(values_only=True), 1)]
-    workbook.close()
-    if not rows:
-        raise ImportFailed([RowProblem(0, "", "The first sheet is empty")])
-    return Sheet(rows[0][1], rows[1:])
 
 
 # --------------------------------------------------------------------------- building a definition
@@ -250,7 +174,12 @@ class _NoAliases(yaml.SafeDumper):
 
 
 def definition_yaml(document: dict[str, Any], source_name: str) -> str:
-    """The definition as YAML a person can read and edit."""
-    header = (f"# {document['title']}\n# Imported from {source_name} with `section17 surveys import-checklist`.\n"
+    """The definition as YAML a person can read and edit.
+
+    The title and the file's name go into comment lines, so each is made one line
+    first: a line break in either would end the comment and start YAML of its own.
+    """
+    title, source = (clean_text(str(text), strip_controls=True) for text in (document["title"], source_name))
+    header = (f"# {title}\n# Imported from {source} with `section17 surveys import-checklist`.\n"
               "# Edit it like any other definition; keep the question ids stable.\n")
     return header + yaml.dump(document, Dumper=_NoAliases, sort_keys=False, width=110, allow_unicode=True)

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.questionnaires.importing import ImportFailed, checklist_definition, definition_yaml, read_sheet
+from app.questionnaires.importing import SHEET_LIMITS, ImportFailed, checklist_definition, definition_yaml, read_sheet
 from app.questionnaires.rendering import TYPE_LABELS, describe_condition, describe_target
 from app.questionnaires.validation import load_text
 from app.security.access import Permission, allow
@@ -46,7 +46,7 @@ def import_checklist() -> str:
     if form.validate_on_submit():
         upload = form.sheet.data
         try:
-            sheet = read_sheet(upload.filename or "", upload.read())
+            sheet = read_sheet(upload.filename or "", upload.read(), SHEET_LIMITS)
             document, summary = checklist_definition(sheet, definition_id=form.definition_id.data,
                                                      title=form.title.data, kind=form.kind.data)
         except ImportFailed as failure:
