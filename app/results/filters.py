@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.analysis.gaps import GapFilter
+from app.ids import parse_id
 
 PAGE_SIZE = 100
 STATUTORY_CHOICES = {"yes": True, "no": False}
@@ -39,8 +40,8 @@ def parse_gap_filter(args: Mapping[str, str], *, themes: Mapping[str, str], matt
     department_id: int | None = None
     raw_department = _pick(args, "department")
     if raw_department:
-        if raw_department.isdigit() and int(raw_department) in departments:
-            department_id = int(raw_department)
+        if parse_id(raw_department) in departments:
+            department_id = parse_id(raw_department)
         else:
             problems.append(FilterProblem("department", f"Department ‘{raw_department}’ has no return in this "
                                                         "cycle: choose one from the list"))
@@ -58,8 +59,8 @@ def parse_page(args: Mapping[str, str]) -> tuple[int, list[FilterProblem]]:
     raw = _pick(args, "page")
     if not raw:
         return 1, []
-    if raw.isdigit() and int(raw) >= 1:
-        return int(raw), []
+    if (page := parse_id(raw)) is not None:
+        return page, []
     return 1, [FilterProblem("page", f"Page must be a whole number from 1; ‘{raw}’ is not")]
 
 

@@ -291,6 +291,16 @@ def test_ids_no_record_can_have_are_not_found_not_a_500(app, web, people, cycle,
     assert web.get(path).status_code in (400, 404)
 
 
+@pytest.mark.parametrize("raw", ["²", "99999999999999999999", "-1", "0"])
+def test_filters_with_numbers_no_record_can_have_are_problems_not_a_500(raw):
+    from app.results.filters import parse_gap_filter, parse_page
+
+    wanted, problems = parse_gap_filter({"department": raw}, themes={}, matters={}, departments={1: "Housing"})
+    assert wanted.department_id is None and [p.field for p in problems] == ["department"]
+    page, problems = parse_page({"page": raw})
+    assert page == 1 and [p.field for p in problems] == ["page"]
+
+
 def test_a_tampered_version_is_an_out_of_date_page_not_a_500(app, lead, new_web, people, cycle):
     _submit_housing(app, lead, cycle)
     cso = new_web()
