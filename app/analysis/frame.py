@@ -275,8 +275,14 @@ def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnsw
     return frame
 
 
+# Columns of the frame that are not plain objects. An empty frame must carry them too: an empty
+# object column used as a row mask (frame[frame["is_gap"]]) selects columns, not rows, and drops them all.
+_TYPED_COLUMNS = {"not_applicable": bool, "is_gap": bool, "score": float, "is_own": bool}
+
+
 def empty_frame() -> pd.DataFrame:
-    return pd.DataFrame(columns=FRAME_COLUMNS)
+    """A frame with every column and no rows: a cycle with no returns of the kind asked for."""
+    return pd.DataFrame({name: pd.Series(dtype=_TYPED_COLUMNS.get(name, object)) for name in FRAME_COLUMNS})
 
 
 def ordered_unique(values: Iterable[Any]) -> list[Any]:
@@ -293,3 +299,21 @@ def theme_labels(frame: pd.DataFrame) -> dict[str, str]:
     themed = frame[["theme", "section", "position"]].dropna(subset=["theme"]).drop_duplicates(["theme", "position"])
     themed = themed.sort_values("position", kind="stable").drop_duplicates("theme")
     return dict(themed[["theme", "section"]].itertuples(index=False, name=None))
+
+
+SHORT_HEADING = 12  # characters: a heading this long still fits a heatmap column at 1280 pixels
+
+
+def theme_headings(themes: Mapping[str, str]) -> dict[str, str]:
+    """A short column heading for each theme, for tables with a column per theme.
+
+    A section title ("Working with the partnership") is too long for one of a dozen
+    columns; the theme's key, written as words ("Partnership"), is what the question
+    author chose to name the theme, and is kept when it is shorter. Pages give the
+    full title as well (to screen readers in the heading, and in a key).
+    """
+    headings = {}
+    for key, label in themes.items():
+        short = key.replace("-", " ").replace("_", " ").strip().capitalize()
+        headings[key] = short if len(label) > SHORT_HEADING and short and len(short) < len(label) else label
+    return headings

@@ -23,21 +23,21 @@ class GapFilter:
 
 def gap_register(frame: pd.DataFrame, wanted: GapFilter = GapFilter()) -> pd.DataFrame:
     """Gap rows matching the filter, by department then questionnaire order."""
-    rows = frame[frame["is_gap"]]
+    rows = frame.loc[frame["is_gap"].astype(bool)]  # .loc: a mask always picks rows, even on an empty frame
     if wanted.theme is not None:
-        rows = rows[rows["theme"] == wanted.theme]
+        rows = rows.loc[rows["theme"] == wanted.theme]
     if wanted.matter is not None:
-        rows = rows[rows["matter"].map(lambda matters: wanted.matter in matters)]
+        rows = rows.loc[rows["matter"].map(lambda matters: wanted.matter in matters).astype(bool)]
     if wanted.department_id is not None:
-        rows = rows[rows["department_id"] == wanted.department_id]
+        rows = rows.loc[rows["department_id"] == wanted.department_id]
     if wanted.statutory is not None:
-        rows = rows[rows["statutory"] == wanted.statutory]
+        rows = rows.loc[rows["statutory"] == wanted.statutory]
     return rows.sort_values(["department", "definition_id", "position"], kind="stable").reset_index(drop=True)
 
 
 def gap_counts(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     """How many gaps per value of `by` (for filter options that say how many each would show)."""
-    rows = frame[frame["is_gap"]]
+    rows = frame.loc[frame["is_gap"].astype(bool)]
     if by == "matter":
         rows = rows.explode("matter")
     return rows.groupby(by, dropna=True).size().rename("gaps").reset_index()

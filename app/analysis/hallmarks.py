@@ -1,80 +1,96 @@
-"""Compliance with the Hallmarks of Effective Partnership: "N of M met (x%)".
+"""The six Hallmarks of Effective Partnership: their names, and reading one from a person's words.
 
-M counts the items that apply (everything except "not applicable"); an item not
-yet answered stays in M and is not met, so an unfinished checklist cannot look
-better than it is. "Partly met" is not met.
+The built-in checklist tags each item with its hallmark's number (1 to 6). A
+council's own checklist may say which hallmark an item belongs to in a column of
+its own ("3", "Engaged communities", "Hallmark 5"), or only through its section
+names; both are read here, so that the importer and the compliance figures agree
+on what a hallmark is called. Pure data and functions: no pandas, no Flask.
+
+Compliance itself is worked out in app.analysis.compliance, for any partnership
+checklist, with or without hallmarks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # only for the names kept for older callers, below
+    import pandas as pd
 
-from app.questionnaires.scoring import Outcome
+    from app.analysis.compliance import ChecklistCompliance
 
+HALLMARKS: dict[int, str] = {
+    1: "Empowered and effective leadership",
+    2: "Visible and constructive accountability",
+    3: "Intelligence-led business processes",
+    4: "Effective and responsive delivery structures",
+    5: "Engaged communities",
+    6: "Appropriate skills and knowledge",
+}
 
-@dataclass(frozen=True)
-class Compliance:
-    label: str
-    met: int
-    applicable: int
-    partly_met: int
-    not_met: int
-    unanswered: int
-    not_applicable: int
-
-    @property
-    def percent(self) -> int | None:
-        return round(100 * self.met / self.applicable) if self.applicable else None
-
-    @property
-    def sentence(self) -> str:
-        if not self.applicable:
-            return "No items apply"
-        return f"{self.met} of {self.applicable} met ({self.percent}%)"
+_NUMBERED = re.compile(r"^hallmark\s*(\d+)\s*(.*)$")
 
 
-@dataclass(frozen=True)
-class HallmarkSummary:
-    overall: Compliance
-    by_hallmark: list[Compliance]
-    statutory: Compliance
-    suggested: Compliance
-    not_met: pd.DataFrame  # items answered partly met or not met, with their planned action
-    unanswered: pd.DataFrame
+def hallmark_label(number: int | str) -> str:
+    """'Hallmark 3: Intelligence-led business processes', as the pages and the workbook name it."""
+    try:
+        key = int(number)
+    except (TypeError, ValueError):
+        return f"Hallmark {number}"
+    name = HALLMARKS.get(key)
+    return f"Hallmark {key}: {name}" if name else f"Hallmark {key}"
 
 
-def hallmark_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """The checklist's items: rows tagged with a hallmark that are scored and not hidden."""
-    rows = frame[frame["hallmark"].notna()]
-    return rows[~rows["outcome"].isin([Outcome.HIDDEN.value, Outcome.UNSCORED.value])]
+def _words(text: str) -> str:
+    """Lower case, every run of punctuation and spaces made one space: 'Intelligence-led' == 'intelligence led'."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.casefold()).split())
 
 
-def _compliance(label: str, rows: pd.DataFrame) -> Compliance:
-    outcome = rows["outcome"]
-    values = rows["value"]
-    not_applicable = int((outcome == Outcome.NOT_APPLICABLE.value).sum())
-    answered_gap = outcome == Outcome.GAP.value
-    return Compliance(
-        label=label,
-        met=int((outcome == Outcome.MET.value).sum()),
-        applicable=len(rows) - not_applicable,
-        partly_met=int((answered_gap & (values == "partly_met")).sum()),
-        not_met=int((answered_gap & (values != "partly_met")).sum()),
-        unanswered=int((outcome == Outcome.UNANSWERED.value).sum()),
-        not_applicable=not_applicable,
-    )
+_BY_NAME = {_words(name): number for number, name in HALLMARKS.items()}
 
 
-def hallmark_compliance(frame: pd.DataFrame) -> HallmarkSummary:
-    rows = hallmark_rows(frame).sort_values("position", kind="stable")
-    by_hallmark = [_compliance(str(section), part) for section, part in rows.groupby("section", sort=False)]
-    return HallmarkSummary(
-        overall=_compliance("All items", rows),
-        by_hallmark=by_hallmark,
-        statutory=_compliance("Statutory requirements", rows[rows["statutory"]]),
-        suggested=_compliance("Suggested practice", rows[~rows["statutory"]]),
-        not_met=rows[rows["outcome"] == Outcome.GAP.value].reset_index(drop=True),
-        unanswered=rows[rows["outcome"] == Outcome.UNANSWERED.value].reset_index(drop=True),
-    )
+def find_hallmark(text: str) -> int | None:
+    """The hallmark `text` names, or None when it names none (or names two that disagree).
+
+    Accepted, whatever the case and punctuation: a number from 1 to 6 ("3", "3.0"),
+    a hallmark's name ("Engaged communities"), "Hallmark 5", or the label as this
+    service prints it ("Hallmark 5: Engaged communities"). "Hallmark 2: Engaged
+    communities" names two different hallmarks, so it names none.
+    """
+    words = _words(text)
+    if not words:
+        return None
+    if re.fullmatch(r"\d+( 0+)?", words):  # "3", or "3.0" from a spreadsheet's number
+        number = int(words.split()[0])
+        return number if number in HALLMARKS else None
+    if words in _BY_NAME:
+        return _BY_NAME[words]
+    numbered = _NUMBERED.match(words)
+    if numbered:
+        number, rest = int(numbered.group(1)), numbered.group(2).strip()
+        if number not in HALLMARKS:
+            return None
+        if not rest or _BY_NAME.get(rest) == number:
+            return number
+    return None
+
+
+# --------------------------------------------------------------------------- the names older callers use
+
+
+def hallmark_compliance(frame: pd.DataFrame) -> list[ChecklistCompliance]:
+    """Compliance for each partnership checklist in `frame` (app.analysis.compliance.checklist_compliance).
+
+    Kept under this name because app/export_jobs/sources.py builds the workbook with it.
+    """
+    from app.analysis.compliance import checklist_compliance
+
+    return checklist_compliance(frame)
+
+
+def hallmark_rows(frame: pd.DataFrame) -> Any:
+    """Every partnership checklist's items (app.analysis.compliance.checklist_rows), under the older name."""
+    from app.analysis.compliance import checklist_rows
+
+    return checklist_rows(frame)

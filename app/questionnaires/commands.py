@@ -77,7 +77,16 @@ def import_checklist_command(file: Path, definition_id: str, title: str, kind: s
                              replace: bool) -> None:
     """Turn a sheet of checklist items (CSV or XLSX) into a questionnaire definition.
 
-    Columns, named in the first row: section, id, text, statutory (yes or no), hint.
+    Columns, named in the first row: section, id and text, which every row
+    needs; and, if wanted, statutory (yes or no; blank is no), hint and hallmark.
+
+    \b
+    hallmark: the Hallmark of Effective Partnership an item belongs to, as a number
+    from 1 to 6 or its name (for example 5, "Engaged communities" or "Hallmark 5"),
+    in any case. When it is blank, an item in a section named after a hallmark
+    belongs to that hallmark. Compliance is shown by hallmark for items that have
+    one, and by section for the rest.
+
     Every bad row is listed and nothing is written unless the whole sheet is good.
     """
     try:
@@ -102,6 +111,17 @@ def import_checklist_command(file: Path, definition_id: str, title: str, kind: s
     target.write_text(definition_yaml(document, file.name), encoding="utf-8")
     click.echo(f"Imported {summary.items} items in {summary.sections} sections ({summary.statutory} statutory) "
                f"into {target}.")
+    click.echo(_hallmark_note(summary.with_hallmark, summary.items))
+
+
+def _hallmark_note(with_hallmark: int, items: int) -> str:
+    """Say how compliance will be grouped, so a missing hallmark column is noticed now, not at the results."""
+    if with_hallmark == items:
+        return "Every item belongs to a hallmark: compliance will be shown by hallmark."
+    if not with_hallmark:
+        return "No item belongs to a hallmark: compliance will be shown by section."
+    return (f"{with_hallmark} of {items} items belong to a hallmark: compliance will be shown by hallmark for "
+            "those and by section for the rest.")
 
 
 def _definition_ids_elsewhere(target: Path) -> dict[str, str]:

@@ -7,10 +7,17 @@ The sheet has one row per item, under a header row naming the columns:
     text       the item, as people will read it
     statutory  yes or no (blank means no)
     hint       optional help shown under the item, for example the law it comes from
+    hallmark   optional: the Hallmark of Effective Partnership the item belongs to, as a
+               number from 1 to 6 or the hallmark's name ("Engaged communities",
+               "Hallmark 5"), in any case. Left blank, an item takes its section's
+               hallmark when the section is named after one ("Engaged communities",
+               "Hallmark 5: Engaged communities"); otherwise it has none, and its
+               compliance is shown by section.
 
 Every item becomes a question answered met, partly met, not met or not
 applicable, with evidence required for "met" and a planned action for "not
-met": the same shape as the hallmark checklist. Every bad row is reported
+met": the same shape as the hallmark checklist, and tagged with its hallmark when
+it has one. Every bad row is reported
 (row numbers as the spreadsheet shows them, the header being row 1) and no
 definition is produced unless the whole sheet is good. Pure functions. The file
 is read by app.imports.sheets.read_sheet with SHEET_LIMITS (re-exported here, with
@@ -26,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from app.analysis.hallmarks import HALLMARKS, find_hallmark
 from app.imports.problems import ImportFailed as ImportFailed
 from app.imports.problems import RowProblem as RowProblem
 from app.imports.sheet import Sheet as Sheet
@@ -34,7 +42,7 @@ from app.imports.sheets import read_sheet as read_sheet
 from app.questionnaires.validation import check_document
 from app.text_input import clean_text
 
-COLUMNS = ("section", "id", "text", "statutory", "hint")
+COLUMNS = ("section", "id", "text", "statutory", "hint", "hallmark")
 REQUIRED_COLUMNS = ("section", "id", "text")
 YES = {"yes", "y", "true", "1", "statutory"}
 NO = {"no", "n", "false", "0", "", "suggested"}
@@ -61,6 +69,7 @@ class Summary:
     sections: int
     items: int
     statutory: int
+    with_hallmark: int = 0  # items tagged with a hallmark, from the column or their section's name
 
 
 def checklist_definition(sheet: Sheet, *, definition_id: str, title: str,
@@ -76,7 +85,7 @@ def checklist_definition(sheet: Sheet, *, definition_id: str, title: str,
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     for column in missing:
         problems.append(RowProblem(1, column, f"there is no '{column}' column: the first row must name the columns "
-                                              f"{', '.join(COLUMNS)}"))
+                                              "section, id and text, and may name statutory, hint and hallmark"))
     if missing:
         raise ImportFailed(problems)
     repeated = sorted({h for h in header if h and header.count(h) > 1})
@@ -89,6 +98,7 @@ def checklist_definition(sheet: Sheet, *, definition_id: str, title: str,
     sections: dict[str, dict[str, Any]] = {}
     seen_ids: dict[str, int] = {}
     statutory_count = 0
+    hallmark_count = 0
     for number, cells in sheet.rows:
         def value(column: str, cells: list[str] = cells) -> str:
             index = position.get(column)
@@ -120,6 +130,12 @@ def checklist_definition(sheet: Sheet, *, definition_id: str, title: str,
         hint = value("hint")
         if len(hint) > MAX_TEXT:
             row_problems.append(RowProblem(number, "hint", f"is longer than {MAX_TEXT:,} characters"))
+        hallmark_text = value("hallmark")
+        hallmark = find_hallmark(hallmark_text) if hallmark_text else find_hallmark(section_title)
+        if hallmark_text and hallmark is None:
+            row_problems.append(RowProblem(number, "hallmark", f"'{hallmark_text}' is not a hallmark: give a number "
+                                                               f"from 1 to 6 or a hallmark's name, such as "
+                                                               f"'{HALLMARKS[5]}' (or leave it blank)"))
         if question_id and question_id not in seen_ids:
             seen_ids[question_id] = number
         if row_problems:
@@ -127,13 +143,14 @@ def checklist_definition(sheet: Sheet, *, definition_id: str, title: str,
             continue
         statutory = statutory_text in YES
         statutory_count += statutory
+        hallmark_count += hallmark is not None
         section = sections.get(section_title)
         if section is None:
             section_id = _unique(make_id(section_title) or "section", {s["id"] for s in sections.values()})
             section = sections[section_title] = {"id": section_id, "title": section_title, "questions": []}
         question: dict[str, Any] = {
             "id": question_id, "type": "single_choice", "text": text,
-            "tags": {"statutory": statutory, "reference": reference},
+            "tags": {"statutory": statutory, "reference": reference, **({"hallmark": hallmark} if hallmark else {})},
             "options": RATING, "allow_not_applicable": True, "target": "met",
             "evidence": {"required_for": ["met"], "label": "What shows this is met"},
             "action": {"required_for": ["not_met"], "label": "What you will do, and by when"},
@@ -155,7 +172,7 @@ def checklist_definition(sheet: Sheet, *, definition_id: str, title: str,
     if leftover:  # should not happen: the rows were checked above
         raise ImportFailed([RowProblem(0, "", message) for message in leftover])
     items = sum(len(s["questions"]) for s in document["sections"])
-    return document, Summary(len(document["sections"]), items, statutory_count)
+    return document, Summary(len(document["sections"]), items, statutory_count, hallmark_count)
 
 
 def _unique(candidate: str, taken: Iterable[str]) -> str:

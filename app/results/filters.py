@@ -6,13 +6,15 @@ register as if it were filtered; it gets a message that says which value is wron
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from app.analysis.gaps import GapFilter
 from app.ids import parse_id
 
-PAGE_SIZE = 100
+PAGE_SIZE = 25  # rows a page: a register of 79 gaps had been one page 13,000 pixels long
 STATUTORY_CHOICES = {"yes": True, "no": False}
 
 
@@ -27,7 +29,13 @@ def _pick(args: Mapping[str, str], name: str) -> str:
 
 
 def parse_gap_filter(args: Mapping[str, str], *, themes: Mapping[str, str], matters: Mapping[str, str],
-                     departments: Mapping[int, str]) -> tuple[GapFilter, list[FilterProblem]]:
+                     departments: Mapping[int, str], statutory_allowed: bool = True
+                     ) -> tuple[GapFilter, list[FilterProblem]]:
+    """The register's filters from the query string.
+
+    `statutory_allowed` is False when no question counted is marked statutory: the
+    page then offers no statutory filter, and a link that asks for one is told why.
+    """
     problems: list[FilterProblem] = []
     theme = _pick(args, "theme") or None
     if theme is not None and theme not in themes:
@@ -47,7 +55,11 @@ def parse_gap_filter(args: Mapping[str, str], *, themes: Mapping[str, str], matt
                                                         "cycle: choose one from the list"))
     statutory: bool | None = None
     raw_statutory = _pick(args, "statutory").lower()
-    if raw_statutory:
+    if raw_statutory and not statutory_allowed:
+        problems.append(FilterProblem("statutory", "No departmental question in this cycle is marked as a "
+                                                   "statutory requirement, so the register cannot be filtered by it: "
+                                                   "leave ‘statutory’ out of the address"))
+    elif raw_statutory:
         if raw_statutory in STATUTORY_CHOICES:
             statutory = STATUTORY_CHOICES[raw_statutory]
         else:
@@ -96,3 +108,51 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
         elif shown and shown[-1] is not None:
             shown.append(None)
     return shown
+
+
+@dataclass(frozen=True)
+class PageWindow:
+    """One page of a long list: its number, how many pages, and which rows (counting from 1) it shows."""
+
+    page: int
+    pages: int
+    first: int
+    last: int
+    total: int
+
+    @property
+    def sentence(self) -> str:
+        """What the page says above the list, e.g. "Showing 1 to 25 of 79 gaps"."""
+        return f"Showing {self.first} to {self.last} of {self.total}"
+
+
+def page_window(page: int, total: int, size: int = PAGE_SIZE) -> PageWindow | None:
+    """Where page `page` of `total` rows falls, `size` a page; None when the page is beyond the end.
+
+    An empty list has one (empty) page, so that page 1 of nothing is not an error.
+    """
+    pages = max(1, math.ceil(total / size))
+    if not 1 <= page <= pages:
+        return None
+    first = (page - 1) * size + 1
+    return PageWindow(page, pages, min(first, total) if total else 0, min(page * size, total), total)
+
+
+def compare_order_problems(earlier: Any, later: Any) -> list[FilterProblem]:
+    """Problems with the two cycles chosen for a comparison: the same one twice, or the later one first.
+
+    A comparison read the wrong way round calls every closed gap new, so it is refused
+    with the dates that show why, rather than quietly swapped.
+    """
+    if earlier.id == later.id:
+        return [FilterProblem("later", "Choose two different cycles to compare")]
+    if (earlier.period_start, earlier.id) > (later.period_start, later.id):
+        return [FilterProblem("earlier", f"The earlier cycle must start before the later one: {earlier.name} "
+                                         f"starts on {_day(earlier.period_start)}, after {later.name} "
+                                         f"({_day(later.period_start)}). Choose {later.name} as the earlier cycle")]
+    return []
+
+
+def _day(value: Any) -> str:
+    """A date as the pages write it: 1 April 2026."""
+    return f"{value.day} {value:%B %Y}"

@@ -12,9 +12,9 @@ from flask_login import current_user
 from app.actions.services import actions_by_gap, may_plan_for
 from app.analysis.approaches import approach_matrix, status_label
 from app.analysis.comparison import CHANGE_LABELS, Change, change_counts, gap_changes, score_changes
-from app.analysis.frame import MATTER_LABELS, ordered_unique, theme_labels
+from app.analysis.compliance import ChecklistCompliance
+from app.analysis.frame import MATTER_LABELS, ordered_unique, theme_headings, theme_labels
 from app.analysis.gaps import GapFilter, gap_register
-from app.analysis.hallmarks import hallmark_compliance
 from app.analysis.rules import RAG_LABELS, percent, scoring_rules
 from app.analysis.scores import HeatmapRow, heatmap, matter_profile, overall, sort_rows, theme_profile
 from app.ids import parse_id
@@ -22,9 +22,11 @@ from app.respond.services import returns_for
 from app.results import bp
 from app.results.charts import Bar, bar_chart
 from app.results.filters import (
-    PAGE_SIZE,
     FilterProblem,
+    PageWindow,
+    compare_order_problems,
     page_numbers,
+    page_window,
     parse_flag,
     parse_gap_filter,
     parse_page,
@@ -38,7 +40,7 @@ from app.results.services import (
     department_return,
     get_department_for_reader_or_404,
     get_results_cycle_or_404,
-    partnership_data,
+    partnership_compliance,
     peer_data,
     results_cycles,
     sees_everything,
@@ -110,7 +112,8 @@ def heatmap_page(cycle_id: int) -> tuple[str, int] | str:
     totals = overall(data.frame, bands())
     chart = _department_chart(table.rows, totals["score"]) if table.rows else None
     return _render("results/heatmap.html", problems, cycle=cycle, table=table, totals=totals, include=include,
-                   basis=basis(cycle, include), sort=sort, descending=descending, chart=chart, section="heatmap")
+                   basis=basis(cycle, include), sort=sort, descending=descending, chart=chart, section="heatmap",
+                   headings=theme_headings(table.themes))
 
 
 @bp.route("/cycles/<int:cycle_id>/results/themes")
@@ -165,17 +168,23 @@ def _options(frame) -> tuple[dict[str, str], dict[str, str], dict[int, str]]:
 @allow(Permission.VIEW_ALL_RETURNS)
 def gaps(cycle_id: int) -> tuple[str, int] | str:
     cycle, include, data, problems = _council(cycle_id)
+    counted = basis(cycle, include)
     themes, matters, departments = _options(data.frame)
-    wanted, filter_problems = parse_gap_filter(request.args, themes=themes, matters=matters, departments=departments)
+    # Departmental questionnaires mark no question statutory (the duty itself is the law): a filter that can
+    # only ever show nothing is left out, and a link that asks for it is told why.
+    has_statutory = bool(data.frame["statutory"].astype(bool).any())
+    wanted, filter_problems = parse_gap_filter(request.args, themes=themes, matters=matters, departments=departments,
+                                               statutory_allowed=has_statutory)
     page, page_problems = parse_page(request.args)
-    problems += filter_problems + page_problems
+    if counted.has_figures:  # with nothing counted the page says so; a filter has nothing to narrow
+        problems += filter_problems + page_problems
     register = gap_register(data.frame, wanted) if not problems else gap_register(data.frame.iloc[0:0])
-    shown, page, pages = _one_page(register, page, problems, "gaps")
+    shown, window = _one_page(register, page, problems if counted.has_figures else [], "gaps")
     args = _query(request.args)
-    return _render("results/gaps.html", problems, cycle=cycle, register=shown, total=len(register), page=page,
-                   pages=pages, wanted=wanted, themes=themes, matters=matters, departments=departments,
-                   include=include, basis=basis(cycle, include), section="gaps",
-                   pagination=_pagination("results.gaps", page, pages, args, cycle_id=cycle.id),
+    return _render("results/gaps.html", problems, cycle=cycle, register=shown, window=window, wanted=wanted,
+                   themes=themes, matters=matters, departments=departments, has_statutory=has_statutory,
+                   include=include, basis=counted, section="gaps",
+                   pagination=_pagination("results.gaps", window, args, cycle_id=cycle.id),
                    toggle_args={k: v for k, v in args.items() if k != "include"},
                    statutory_value={True: "yes", False: "no", None: ""}[wanted.statutory])
 
@@ -185,21 +194,26 @@ def _query(args: Mapping[str, str]) -> dict[str, str]:
 
 
 def _one_page(rows: pd.DataFrame, page: int, problems: list[FilterProblem], what: str
-              ) -> tuple[pd.DataFrame, int, int]:
-    """The rows of page `page` (PAGE_SIZE a page), the page shown and the number of pages.
+              ) -> tuple[pd.DataFrame, PageWindow]:
+    """The rows of page `page` (PAGE_SIZE a page) and where they sit in the list.
 
     A page beyond the end is a problem with the address, named back to the reader.
     """
-    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
-    if page > pages and not problems:
-        problems.append(FilterProblem("page", f"There are only {pages} pages of {what}; page {page} is beyond the "
-                                              "end"))
-        page = 1
-    return (rows.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE] if not problems else rows), page, pages
+    window = page_window(page, len(rows))
+    if window is None:
+        pages = page_window(1, len(rows)).pages
+        if not problems:
+            problems.append(FilterProblem("page", f"There {'is' if pages == 1 else 'are'} only {pages} "
+                                                  f"page{'s' if pages != 1 else ''} of {what}; page {page} is "
+                                                  "beyond the end"))
+        window = page_window(1, len(rows))
+    return (rows.iloc[window.first - 1: window.last] if not problems else rows), window
 
 
-def _pagination(endpoint: str, page: int, pages: int, args: Mapping[str, str], **values: object) -> dict:
-    """The govukPagination parameters for a long list; `values` and `args` go into every link."""
+def _pagination(endpoint: str, window: PageWindow, args: Mapping[str, str], **values: object) -> dict:
+    """The govukPagination parameters for a long list; `values` and `args` (the filters) go into every link."""
+    page, pages = window.page, window.pages
+
     def href(number: int) -> str:
         return url_for(endpoint, page=number, **values, **args)
 
@@ -210,24 +224,30 @@ def _pagination(endpoint: str, page: int, pages: int, args: Mapping[str, str], *
             "next": {"href": href(page + 1)} if page < pages else None, "items": items}
 
 
+def _compliance_chart(checklist: ChecklistCompliance):
+    """A bar per line of the checklist's compliance table: share of items met, banded like every score."""
+    bars = tuple(Bar(c.label, c.share, bands().band(c.share).value if c.share is not None else None)
+                 for c in checklist.rows)
+    what = "hallmark items" if checklist.by_hallmark else "items"
+    return bar_chart(f"compliance-{checklist.assignment_id}", f"{checklist.title}: share of {what} met", bars)
+
+
+def compliance_heading(checklists: list[ChecklistCompliance]) -> str:
+    """The page's heading: it speaks of hallmarks only when every checklist on it is grouped by hallmark."""
+    if checklists and all(c.by_hallmark for c in checklists):
+        return "Hallmarks of Effective Partnership"
+    return "Partnership checklists"
+
+
 @bp.route("/cycles/<int:cycle_id>/hallmarks")
 @allow(Permission.VIEW_ALL_RETURNS)
 def hallmarks(cycle_id: int) -> str:
     cycle = get_results_cycle_or_404(cycle_id)
-    data = partnership_data(cycle)
-    summary = hallmark_compliance(data.frame)
-    has_checklist = bool(summary.overall.applicable or summary.overall.not_applicable)
-    chart = None
-    if has_checklist:
-        rows = [summary.overall, *summary.by_hallmark, summary.statutory, summary.suggested]
-        bars = tuple(Bar(c.label, c.met / c.applicable if c.applicable else None,
-                         bands().band(c.met / c.applicable).value if c.applicable else None) for c in rows)
-        chart = bar_chart("hallmark-compliance", "Share of hallmark items met", bars)
-    statuses = sorted(set(data.frame["status"])) if not data.frame.empty else []
-    return _render("results/hallmarks.html", [], cycle=cycle, summary=summary, chart=chart,
-                   has_checklist=has_checklist, actions=actions_by_gap(cycle.id, [None]),
-                   can_plan=may_plan_for(_user(), None), statuses=[return_status_label(s) for s in statuses],
-                   section="hallmarks")
+    checklists = partnership_compliance(cycle)
+    return _render("results/hallmarks.html", [], cycle=cycle, checklists=checklists,
+                   charts={c.assignment_id: _compliance_chart(c) for c in checklists},
+                   heading=compliance_heading(checklists), actions=actions_by_gap(cycle.id, [None]),
+                   can_plan=may_plan_for(_user(), None), status_label=return_status_label, section="hallmarks")
 
 
 @bp.route("/cycles/<int:cycle_id>/peer-approaches")
@@ -263,10 +283,8 @@ def compare() -> tuple[str, int] | str:
         problems.append(FilterProblem("change", f"‘{wanted_change}’ is not a kind of change: choose new, closed, "
                                                 "persisting or worse"))
         wanted_change = None
-    if earlier is not None and later is not None and earlier.id == later.id:
-        problems.append(FilterProblem("later", "Choose two different cycles to compare"))
-    if earlier is not None and later is not None and (earlier.period_start, earlier.id) > (later.period_start, later.id):
-        earlier, later = later, earlier  # "earlier" means earlier in time, whichever box it was chosen in
+    if earlier is not None and later is not None:
+        problems += compare_order_problems(earlier, later)
     page, page_problems = parse_page(request.args)
     problems += page_problems
     result = None
@@ -278,18 +296,23 @@ def compare() -> tuple[str, int] | str:
 
 def _comparison(earlier, later, wanted_change: str | None, page: int, problems: list[FilterProblem]) -> dict | None:
     """What the comparison page shows: counts, one page of changed gaps, score changes. None on a bad page."""
+    missing = [(cycle, counted.no_figures_reason) for cycle in (earlier, later)
+               if not (counted := basis(cycle, False)).has_figures]
+    if missing:  # nothing to compare with: say which cycle has no departmental figures, and why
+        return {"missing": missing}
     before, after = council_data(earlier).frame, council_data(later).frame
     changes = gap_changes(before, after)
     listed = changes[changes["change"] == wanted_change] if wanted_change else changes
-    shown, page, pages = _one_page(listed, page, problems, "gaps")
+    shown, window = _one_page(listed, page, problems, "gaps")
     if problems:
         return None
     args = {"earlier": str(earlier.id), "later": str(later.id), **({"change": wanted_change} if wanted_change else {})}
     after_names = theme_labels(after)
     return {
+        "missing": [],
         "counts": change_counts(changes),
-        "changes": shown, "listed": len(listed), "page": page, "pages": pages,
-        "pagination": _pagination("results.compare", page, pages, args, _anchor="changes"),
+        "changes": shown, "listed": len(listed), "window": window,
+        "pagination": _pagination("results.compare", window, args, _anchor="changes"),
         "departments": score_changes(before, after, "department", bands()),
         "themes": score_changes(before, after, "theme", bands()),
         "theme_names": after_names | {k: v for k, v in theme_labels(before).items() if k not in after_names},

@@ -14,6 +14,7 @@ from typing import Any
 from flask import abort, current_app
 from sqlalchemy import select
 
+from app.analysis.compliance import ChecklistCompliance, checklist_compliance
 from app.analysis.rules import RagBands
 from app.extensions import db
 from app.models import Assignment, Cycle, CycleStatus, Department
@@ -79,6 +80,17 @@ def partnership_data(cycle: Cycle) -> CycleData:
     return load_cycle(cycle, respondent_types=["partnership"])
 
 
+def partnership_compliance(cycle: Cycle) -> list[ChecklistCompliance]:
+    """Compliance for each checklist the partnership answers in the cycle, each under its own title.
+
+    A cycle may hold the hallmark checklist and a council's own list side by side;
+    each is counted on its own (see app.analysis.compliance).
+    """
+    data = partnership_data(cycle)
+    titles = {definition.id: definition.title for definition in data.definitions.values()}
+    return checklist_compliance(data.frame, titles)
+
+
 def peer_data(cycle: Cycle) -> CycleData:
     return load_cycle(cycle, respondent_types=["peer"], statuses=PEER_COUNTED)
 
@@ -90,6 +102,20 @@ class Basis:
     counted: int
     of: int
     include_unsubmitted: bool
+
+    @property
+    def has_figures(self) -> bool:
+        """False when no departmental return is counted: the page says why instead of showing empty tables."""
+        return self.counted > 0
+
+    @property
+    def no_figures_reason(self) -> str:
+        """Why there are no council-wide figures, in words the page prints."""
+        if self.of == 0:
+            return ("This cycle asks no department for a return: it has only the partnership's questionnaire, "
+                    "so there are no departmental scores or gaps.")
+        return (f"No department has submitted its return yet (0 of {self.of}), so there are no scores or gaps "
+                "to show.")
 
     @property
     def sentence(self) -> str:

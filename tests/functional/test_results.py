@@ -123,10 +123,20 @@ def test_gap_register_filters_by_theme_and_refuses_unknown_values(app, people, c
     web = signed_in(app, people.cso)
     words = text(web.get(f"/cycles/{cycle.cycle_id}/gaps?theme=training"))
     assert "1 gap" in words and "front-line staff" in words and "How measurable" not in words
-    bad = web.get(f"/cycles/{cycle.cycle_id}/gaps?statutory=maybe&department=999")
+    bad = web.get(f"/cycles/{cycle.cycle_id}/gaps?department=999")
     assert bad.status_code == 400
-    assert "Statutory must be ‘yes’, ‘no’ or left empty" in text(bad)
     assert "Department ‘999’ has no return in this cycle" in text(bad)
+
+
+def test_gap_register_offers_no_statutory_filter_when_no_departmental_question_is_statutory(app, people, cycle):
+    """The filter had always shown 0 gaps for departments: now it is left out, and the page says why."""
+    web = signed_in(app, people.cso)
+    page = web.get(f"/cycles/{cycle.cycle_id}/gaps")
+    assert 'name="statutory"' not in page.get_data(as_text=True)
+    assert "There is no statutory filter: no departmental question is marked as a separate statutory" in text(page)
+    asked = web.get(f"/cycles/{cycle.cycle_id}/gaps?statutory=yes")
+    assert asked.status_code == 400
+    assert "No departmental question in this cycle is marked as a statutory requirement" in text(asked)
 
 
 def test_gap_register_filters_by_matter_and_department(app, people, cycle):
@@ -163,13 +173,32 @@ def test_compare_marks_a_closed_gap_and_the_score_change(app, people, cycle):
     improved = {**HOUSING_ANSWERS, "staff-trained": (60, "")}
     answer(app, later.housing, improved, "accepted")
     web = signed_in(app, people.cso)
-    words = text(web.get(f"/results/compare?earlier={later.cycle_id}&later={cycle.cycle_id}"))  # either order
-    assert "1 New" not in words
     page = web.get(f"/results/compare?earlier={cycle.cycle_id}&later={later.cycle_id}&change=closed")
     words = text(page)
     assert "Closed gaps: 1" in words
     assert "What share of front-line staff have had training on the duty? Closed 0%: 40% 100%" in words
     assert "Housing Services 70% Amber 90% Green up 20 points 2 1" in words
+
+
+def test_compare_refuses_a_later_cycle_chosen_as_the_earlier(app, people, cycle):
+    """It had quietly swapped them; now the earlier field says what is wrong, and nothing is compared."""
+    later = open_cycle(app, people, name="Audit 2027 to 2028")
+    from datetime import date
+
+    from app.models import Cycle
+    with app.app_context():
+        db.session.get(Cycle, later.cycle_id).period_start = date(2027, 4, 1)
+        db.session.get(Cycle, cycle.cycle_id).period_start = date(2026, 4, 1)
+        db.session.commit()
+    page = signed_in(app, people.cso).get(f"/results/compare?earlier={later.cycle_id}&later={cycle.cycle_id}")
+    words = text(page)
+    assert page.status_code == 400
+    assert "There is a problem" in words
+    message = ("The earlier cycle must start before the later one: Audit 2027 to 2028 starts on 1 April 2027, after "
+               "Audit 2026 to 2027 (1 April 2026). Choose Audit 2026 to 2027 as the earlier cycle")
+    assert words.count(message) == 2  # in the error summary and on the field
+    assert 'href="#filter-earlier"' in page.get_data(as_text=True)
+    assert "What happened to each gap" not in words
 
 
 def test_compare_refuses_the_same_cycle_twice_and_unknown_cycles(app, people, cycle):
@@ -225,7 +254,7 @@ def test_results_read_in_one_query_for_the_answers(app, people, cycle):
         assert db.session.scalars(select(Assignment)).first() is not None
 
 
-def test_compare_lists_the_changed_gaps_a_hundred_to_a_page(app, people, cycle):
+def test_compare_lists_the_changed_gaps_twenty_five_to_a_page(app, people, cycle):
     from tests.support import add_department
 
     for number in range(25):
@@ -241,12 +270,53 @@ def test_compare_lists_the_changed_gaps_a_hundred_to_a_page(app, people, cycle):
     first = text(web.get(address))
     total = int(re.search(r"New gaps: (\d+), page 1 of (\d+)", first).group(1))
     pages = int(re.search(r"New gaps: \d+, page 1 of (\d+)", first).group(1))
-    assert total > 100 and pages == -(-total // 100)
+    assert total > 100 and pages == -(-total // 25)
+    assert f"Showing 1 to 25 of {total} gaps" in first
     last = web.get(f"{address}&page={pages}")
     rows = re.findall(r'<tr class="govuk-table__row">\s*<td class="govuk-table__cell">', last.get_data(as_text=True))
-    assert len(rows) == total - 100 * (pages - 1)
+    assert len(rows) == total - 25 * (pages - 1)
+    assert f"Showing {25 * (pages - 1) + 1} to {total} of {total} gaps" in text(last)
     assert f"page={pages - 1}" in last.get_data(as_text=True)  # the pagination links keep the filter
     assert "change=new" in last.get_data(as_text=True)
     beyond = web.get(f"{address}&page={pages + 1}")
     assert beyond.status_code == 400
     assert f"There are only {pages} pages of gaps; page {pages + 1} is beyond the end" in text(beyond)
+
+
+def test_gap_register_pages_long_registers_and_keeps_the_filters_in_its_links(app, people):
+    """79 gaps had been one page 13,000 pixels long: now 25 a page, with the count and GOV.UK pagination."""
+    from tests.support import add_department
+
+    for number in range(12):
+        add_department(app, f"D{number:02d}", f"Department {number:02d}")
+    made = open_cycle(app, people)
+    with app.app_context():
+        for assignment in db.session.scalars(select(Assignment).where(Assignment.cycle_id == made.cycle_id,
+                                                                      Assignment.respondent_type == "department")):
+            assignment.status = "submitted"  # nothing answered: every scored question is a gap
+        db.session.commit()
+    web = signed_in(app, people.cso)
+    first = web.get(f"/cycles/{made.cycle_id}/gaps?theme=training")
+    words = text(first)
+    total = int(re.search(r"(\d+) gaps, page 1 of 2", words).group(1))
+    assert 25 < total <= 50  # 14 departments, every training question a gap
+    assert f"Showing 1 to 25 of {total} gaps" in words
+    body = first.get_data(as_text=True)
+    assert body.count('<tr class="govuk-table__row">') == 1 + 25  # the heading row and 25 gaps
+    assert 'class="govuk-pagination"' in body
+    assert re.search(r'href="[^"]*theme=training[^"]*page=2|href="[^"]*page=2[^"]*theme=training', body)
+    second = text(web.get(f"/cycles/{made.cycle_id}/gaps?theme=training&page=2"))
+    assert f"Showing 26 to {total} of {total} gaps" in second
+    beyond = web.get(f"/cycles/{made.cycle_id}/gaps?theme=training&page=3")
+    assert beyond.status_code == 400 and "There are only 2 pages of gaps; page 3 is beyond the end" in text(beyond)
+
+
+def test_heatmap_uses_the_whole_window_with_short_theme_headings_and_full_names_for_screen_readers(app, people,
+                                                                                                   cycle):
+    """Five of eleven theme columns had been hidden at 1280 px: the page widens and the headings shorten."""
+    body = signed_in(app, people.cso).get(f"/cycles/{cycle.cycle_id}/results").get_data(as_text=True)
+    assert 'class="govuk-width-container app-width-container--wide"' in body
+    heading = re.search(r'<th scope="col"[^>]*aria-sort="none"><a [^>]*sort=training[^>]*>(.*?)</a>', body).group(1)
+    assert heading == ('<span aria-hidden="true">Training</span>'
+                       '<span class="govuk-visually-hidden">People and training</span>')
+    assert "<dt>Training</dt><dd>People and training</dd>" in body  # the key for sighted readers

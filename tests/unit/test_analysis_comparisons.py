@@ -9,7 +9,7 @@ import pytest
 from app.analysis.actions import ActionFacts, action_progress, is_overdue
 from app.analysis.approaches import approach_matrix
 from app.analysis.comparison import change_counts, gap_changes, score_changes
-from app.analysis.hallmarks import hallmark_compliance
+from app.analysis.compliance import checklist_compliance
 from app.analysis.rules import RagBands
 from tests.unit.analysis_fixtures import DEPARTMENTAL, HALLMARKS, PEER, answer, department_return, frame
 
@@ -20,7 +20,7 @@ def checklist(*answers):
 
 
 def test_hallmark_compliance_counts_unanswered_as_not_met_and_leaves_out_not_applicable():
-    summary = hallmark_compliance(checklist(
+    [summary] = checklist_compliance(checklist(
         answer(9, "h1a", "met", evidence="Terms of reference"), answer(9, "h1b", "partly_met"),
         answer(9, "h2a", "not_met", action="Agree a protocol by June"), answer(9, "h2b", not_applicable=True),
     ))
@@ -28,16 +28,17 @@ def test_hallmark_compliance_counts_unanswered_as_not_met_and_leaves_out_not_app
     assert (summary.overall.partly_met, summary.overall.not_met, summary.overall.unanswered) == (1, 1, 1)
     assert summary.statutory.sentence == "1 of 2 met (50%)"
     assert summary.suggested.sentence == "0 of 2 met (0%)"  # h1b partly met, h2c unanswered; h2b n/a
-    assert [(c.label, c.met, c.applicable) for c in summary.by_hallmark] == [("Hallmark 1", 1, 2),
-                                                                             ("Hallmark 2", 0, 2)]
+    assert [(c.label, c.met, c.applicable) for c in summary.by_group] == [
+        ("Hallmark 1: Empowered and effective leadership", 1, 2),
+        ("Hallmark 2: Visible and constructive accountability", 0, 2)]
     assert list(summary.not_met["question_id"]) == ["h1b", "h2a"]
     assert summary.not_met.set_index("question_id").at["h2a", "action"] == "Agree a protocol by June"
     assert list(summary.unanswered["question_id"]) == ["h2c"]
 
 
 def test_hallmark_compliance_when_nothing_applies():
-    summary = hallmark_compliance(checklist(*(answer(9, q, not_applicable=True)
-                                              for q in ("h1a", "h1b", "h2a", "h2b", "h2c"))))
+    [summary] = checklist_compliance(checklist(*(answer(9, q, not_applicable=True)
+                                                 for q in ("h1a", "h1b", "h2a", "h2b", "h2c"))))
     assert summary.overall.sentence == "No items apply"
     assert summary.overall.percent is None
 

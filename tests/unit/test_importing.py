@@ -60,7 +60,7 @@ def test_blank_rows_are_skipped_but_rows_keep_the_spreadsheets_numbers():
 
 @pytest.mark.parametrize("lines,expected", [
     (["section,text", "A,First"], ["row 1, column id: there is no 'id' column: the first row must name the columns "
-                                   "section, id, text, statutory, hint"]),
+                                   "section, id and text, and may name statutory, hint and hallmark"]),
     (["section,id,text,text", "A,1,First,Again"], ["row 1, column text: this column appears more than once"]),
     (["section,id,text", ",1,First"], ["row 2, column section: is empty: say which section the item belongs to"]),
     (["section,id,text", "A,,First"], ["row 2, column id: is empty: give every item a reference, such as 1.2"]),
