@@ -2,7 +2,12 @@
 
 Made up for demonstration, in the voice of a district council's lead officers.
 Each department has a status in the demo cycle and a strength (0 to 1) that
-decides how well its answers meet the targets.
+decides how well its answers meet the targets. A lead officer has one job title,
+whichever of their departments they answer for, and it names the work they lead.
+
+Evidence names dates by the audit year it is given in: {year} is the year the
+cycle's period starts (2026 for "2026 to 2027"), {last} the year before and {next}
+the year after, so last year's answers never cite this year's documents.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ class DemoDepartment:
     joint_project: str
 
 
+HOUSING_AND_ENVIRONMENTAL_HEALTH = "Head of Housing and Environmental Health"  # Priya Shah leads both
+
 DEPARTMENTS: tuple[DemoDepartment, ...] = (
     DemoDepartment(
         "CLD", "Amira Hussain", "Head of Community and Leisure", "accepted", 0.92,
@@ -31,7 +38,7 @@ DEPARTMENTS: tuple[DemoDepartment, ...] = (
         "safety team.",
         "Evening and holiday activities give young people somewhere to go in the places where anti-social "
         "behaviour reports peak. The CCTV control room supports the police in the town centre every night.",
-        "Friday night football at the leisure centre, run with the police since 2024: reports of anti-social "
+        "Friday night football at the leisure centre, run with the police since 2023: reports of anti-social "
         "behaviour in the park next door fell by a third in its first year.",
         "Youth activity attendance in priority wards; CCTV incidents passed to the police; time to repair "
         "vandalism at leisure sites.",
@@ -72,7 +79,7 @@ DEPARTMENTS: tuple[DemoDepartment, ...] = (
         "Internal audit of the council's systems, counter-fraud work and risk management.",
         "Fraud against the council is crime. Our reviews check that services have thought about crime and misuse "
         "when they design their procedures.",
-        "The 2025 review of cash handling at leisure sites, which closed two routes for theft.",
+        "The 2024 review of cash handling at leisure sites, which closed two routes for theft.",
         "Audit recommendations implemented; fraud referrals investigated.",
         "Data matching with the police on housing benefit fraud.",
     ),
@@ -95,7 +102,7 @@ DEPARTMENTS: tuple[DemoDepartment, ...] = (
         "The designing out crime panel with the police, meeting monthly.",
     ),
     DemoDepartment(
-        "HOUS", "Priya Shah", "Housing Services Manager", "in_progress", 0.75,
+        "HOUS", "Priya Shah", HOUSING_AND_ENVIRONMENTAL_HEALTH, "in_progress", 0.75,
         "Council housing management, tenancy enforcement, homelessness, sheltered housing and the housing "
         "register.",
         "Tenancy enforcement is our main tool against anti-social behaviour on estates. We support victims of "
@@ -122,7 +129,7 @@ DEPARTMENTS: tuple[DemoDepartment, ...] = (
         "", "", "",
     ),
     DemoDepartment(
-        "ENVH", "Priya Shah", "Housing Services Manager", "returned", 0.6,
+        "ENVH", "Priya Shah", HOUSING_AND_ENVIRONMENTAL_HEALTH, "returned", 0.6,
         "Licensing of premises and taxis, noise and nuisance, food safety, fly-tipping enforcement and abandoned "
         "vehicles.",
         "Licensing decisions shape the evening economy; noise complaints are often the first sign of wider "
@@ -138,7 +145,7 @@ DEPARTMENTS: tuple[DemoDepartment, ...] = (
         "", "", "",
     ),
     DemoDepartment(
-        "PERS", "Nadia Rahman", "Human Resources Manager", "in_progress", 0.5,
+        "PERS", "Nadia Rahman", "Personnel and Development Manager", "in_progress", 0.5,
         "Recruitment, induction, training, staff welfare and health and safety.",
         "Whether staff know the duty depends on induction and training, and lead officers' job descriptions are "
         "ours to keep up to date.",
@@ -155,51 +162,53 @@ RETURN_REASONS = {
             "report on the fraud work, and say which performance indicators you collect."),
 }
 
-# Evidence in the voice of the department; {name} is the department, {lead} its lead officer.
+# Evidence in the voice of the department; {name} is the department, {lead} its lead officer, {title} their
+# job title; {year}, {last} and {next} as above. Only answers that meet the question at least in part carry
+# evidence: a "No" or "Never" has nothing to show (app/demo/answers.py).
 EVIDENCE = {
-    "awareness-managers-duty": "Briefing for the {name} management team, March 2026: all managers attended.",
-    "awareness-asb-environment": "{name} service plan 2026 to 2027, section 3.",
-    "awareness-substance-misuse": "Procedure for staff who find drug litter or needles, updated 2025.",
-    "awareness-reoffending": "Referral route agreed with probation in 2025.",
-    "awareness-serious-violence": "Contribution to the county serious violence strategy, January 2026.",
+    "awareness-managers-duty": "Briefing for the {name} management team, March {year}: all managers attended.",
+    "awareness-asb-environment": "{name} service plan {year} to {next}, section 3.",
+    "awareness-substance-misuse": "Procedure for staff who find drug litter or needles, updated {last}.",
+    "awareness-reoffending": "Referral route agreed with probation in {last}.",
+    "awareness-serious-violence": "Contribution to the county serious violence strategy, January {year}.",
     "lead-named": "{lead}, {title}.",
-    "lead-in-job-description": "Job description updated in May 2025.",
-    "lead-reports-to-management": "Report to the {name} management team, 12 February 2026.",
-    "plan-mentions-duty": "{name} service plan 2026 to 2027, section 4 'Community safety', page {page}.",
+    "lead-in-job-description": "Job description updated in May {last}.",
+    "lead-reports-to-management": "Report to the {name} management team, 12 February {year}.",
+    "plan-mentions-duty": "{name} service plan {year} to {next}, section 4 'Community safety', page {page}.",
     "plan-targets-quality": "Targets CS1 to CS4 in section 4 of the plan.",
     "plan-indicators": "{indicators}",
-    "reports-implications": "Cabinet report 'Review of car park charges', 14 January 2026, paragraph 9.",
+    "reports-implications": "Cabinet report 'Review of car park charges', 14 January {year}, paragraph 9.",
     "reports-advice-sought": "Advice from the community safety team recorded in the report's consultation section.",
-    "training-managers-share": "Figures from Personnel's training records, October 2026.",
+    "training-managers-share": "Figures from Personnel's training records, April {year}.",
     "training-induction": "Departmental induction checklist, item 7.",
     "training-guidance-available": "Intranet page 'Section 17: what it means for your service'.",
-    "impact-assessment-used": "Community impact assessment for the 2026 service review.",
+    "impact-assessment-used": "Community impact assessment for the {last} service review.",
     "impact-designing-out": "Advice from the police designing out crime officer on file for each scheme.",
     "impact-procurement": "Standard contract clause 14 on crime and disorder.",
-    "impact-risk-review": "Internal audit report IA/2025/14, September 2025.",
+    "impact-risk-review": "Internal audit report IA/{last}/14, September {last}.",
     "partnership-data-shared": "Monthly figures sent to the partnership analyst, with personal details removed.",
     "partnership-joint-projects": "{joint_project}",
     "partnership-strategy-priorities": "Priority 2, anti-social behaviour in the town centre and on estates.",
     "monitoring-actions-reviewed": "Management team minutes: community safety is a standing item.",
-    "monitoring-outcomes-measured": "Before and after figures reported to the partnership in 2025.",
-    "monitoring-last-audit-actions": "Action plan from the 2024 audit, updated quarterly.",
+    "monitoring-outcomes-measured": "Before and after figures reported to the partnership in {last}.",
+    "monitoring-last-audit-actions": "Action plan from the {last} audit, updated quarterly.",
 }
 
 PARTNERSHIP_EVIDENCE = [
-    "Strategy group terms of reference, agreed June 2026.",
-    "Minutes of the strategy group, 4 September 2026.",
-    "Partnership plan 2025 to 2028, refreshed April 2026.",
-    "Report to the crime and disorder committee, 20 January 2026.",
-    "Strategic assessment 2026, section 2.",
-    "Information sharing protocol, signed by all partners in 2024.",
+    "Strategy group terms of reference, agreed April {year}.",
+    "Minutes of the strategy group, 4 March {year}.",
+    "Partnership plan {last} to {plan_end}, refreshed April {year}.",
+    "Report to the crime and disorder committee, 20 January {year}.",
+    "Strategic assessment {last}, section 2.",
+    "Information sharing protocol, signed by all partners in {last}.",
     "Published on the council's website, community safety pages.",
-    "Public meeting held on 11 March 2026, with the chief inspector and the chief executive.",
+    "Public meeting held on 11 March {year}, with the chief inspector and the chief executive.",
 ]
 PARTNERSHIP_ACTIONS = [
-    "Agree at the next strategy group meeting, by March 2027.",
-    "Community safety manager to draft a proposal by the end of January 2027.",
-    "Include in the refresh of the partnership plan in April 2027.",
-    "Ask the county partnership to lead, and report back by June 2027.",
+    "Agree at the next strategy group meeting, by March {next}.",
+    "Community safety manager to draft a proposal by the end of January {next}.",
+    "Include in the refresh of the partnership plan in April {next}.",
+    "Ask the county partnership to lead, and report back by June {next}.",
 ]
 
 GENERIC_TEXT = {

@@ -5,6 +5,11 @@ group (data/peer_approaches.csv) answered through their links and submitted. Oth
 peers show what a community safety officer sees mid-way: a link not opened yet,
 one opened with answers under way, one revoked and replaced, one expired. One link
 gets a new token on every run and is printed, so the peer's side can be tried.
+
+The contacts of other partnerships are invented people at their own partnerships'
+addresses, never one of our own staff. Our own partnership answers through our
+community safety officer, at his own council address. Links are sent, opened,
+answered, revoked and replaced on the days of the story (timeline.py).
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from sqlalchemy import select
 
 from app.benchmarking.invitations import (
     InvitationDetails,
-    end_of_day,
     invite,
     new_token,
     respondent_label,
@@ -25,6 +29,7 @@ from app.benchmarking.invitations import (
     token_hash,
 )
 from app.demo.answers import peer_answers, store_answers
+from app.demo.timeline import dated
 from app.extensions import db
 from app.models import AuditEvent, Cycle, PeerInvitation, PeerPartnership, User
 from app.questionnaires.registry import definition_from_snapshot
@@ -33,8 +38,8 @@ from app.questionnaires.registry import definition_from_snapshot
 CONTACTS = {
     "Amber Valley": "Joanne Whitaker", "Bassetlaw": "Mark Ellison", "Boston": "Ruth Adeyemi",
     "East Northamptonshire": "Simon Clarke", "Forest of Dean": "Alison Price", "Rushcliffe": "Daniel Osei",
-    "South Derbyshire": "Gareth Evans", "Tendring": "Carol Fenwick", "Ashford": "Neil Hargreaves",
-    "Braintree": "Fiona McLeod", "Fenland": "Tom Barker", "Chichester": "Lucy Brennan", "Mendip": "Ian Rowlands",
+    "Tendring": "Carol Fenwick", "Ashford": "Neil Hargreaves",
+    "Braintree": "Harriet Coles", "Fenland": "Tom Barker", "Chichester": "Lucy Brennan", "Mendip": "Ian Rowlands",
 }
 WAITING = ("Ashford", "Braintree")  # invited, not opened; Ashford's link is the one printed
 UNDER_WAY = "Fenland"
@@ -55,9 +60,21 @@ def _email(name: str, partnership: str) -> str:
     return f"{name.lower().replace(' ', '.')}@{domain}.example"
 
 
-def _invite(officer: User | None, cycle: Cycle, peer: PeerPartnership, expires_on: date, today: date):
+def contact_for(peer: PeerPartnership, officer: User | None) -> tuple[str, str]:
+    """Who answers for a partnership: our community safety officer for our own, an invented contact otherwise."""
+    if peer.is_own and officer is not None:
+        return officer.name, officer.email
     name = CONTACTS[peer.name]
-    return invite(officer, cycle, peer, InvitationDetails(name, _email(name, peer.name), expires_on), today)
+    return name, _email(name, peer.name)
+
+
+def _invite(officer: User | None, cycle: Cycle, peer: PeerPartnership, expires_on: date, when: datetime):
+    """Invite a partnership's contact at `when` (the link's last day is checked against that day)."""
+    name, email = contact_for(peer, officer)
+    with dated(when):
+        made = invite(officer, cycle, peer, InvitationDetails(name, email, expires_on), when.date())
+    made.invitation.created_at = when
+    return made
 
 
 def create_demo_invitations(cycle: Cycle, reported: dict[str, dict[str, str]], peers: dict[str, PeerPartnership],
@@ -67,8 +84,7 @@ def create_demo_invitations(cycle: Cycle, reported: dict[str, dict[str, str]], p
     definition = definition_from_snapshot(choice.snapshot)
     last_day = cycle.deadline
     for index, (name, approaches) in enumerate(reported.items()):
-        made = _invite(officer, cycle, peers[name], last_day, today)
-        made.invitation.created_at = opened + timedelta(days=1)
+        made = _invite(officer, cycle, peers[name], last_day, opened + timedelta(days=1))
         assignment = made.invitation.assignment
         answered = opened + timedelta(days=5 + index)
         store_answers(assignment, peer_answers(definition, approaches, two_tier=True), None, answered)
@@ -82,8 +98,9 @@ def create_demo_invitations(cycle: Cycle, reported: dict[str, dict[str, str]], p
         peer = peers.get(name)
         if peer is None:
             continue
-        made = _invite(officer, cycle, peer, last_day, today)
-        made.invitation.created_at = opened + timedelta(days=2)
+        sent = opened + timedelta(days=2)
+        expires_on = today - timedelta(days=3) if name == EXPIRED else last_day
+        made = _invite(officer, cycle, peer, expires_on, sent)
         if name == UNDER_WAY:
             assignment = made.invitation.assignment
             partial = peer_answers(definition, {"departmental_link_officers": "in_place", "in_service_plans": "planned",
@@ -95,10 +112,11 @@ def create_demo_invitations(cycle: Cycle, reported: dict[str, dict[str, str]], p
                                       occurred_at=opened + timedelta(days=8),
                                       summary=f"{made.invitation.contact_name} opened their invitation link"))
         elif name == REPLACED:
-            revoke(officer, made.invitation, "Sent to the wrong address")
-            _invite(officer, cycle, peer, last_day, today)
-        elif name == EXPIRED:
-            made.invitation.expires_at = end_of_day(today - timedelta(days=3))
+            replaced = sent + timedelta(hours=2)
+            with dated(replaced):
+                revoke(officer, made.invitation, "Sent to the wrong address")
+            made.invitation.revoked_at = replaced
+            _invite(officer, cycle, peer, last_day, replaced)
     db.session.commit()
 
 

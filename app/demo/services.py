@@ -7,6 +7,8 @@ state (accepted, submitted, returned with a reason, in progress, not started),
 a partly complete hallmark checklist, and the peer partnerships' answers about
 how they mainstream the duty (from a real survey of the family group); last
 year's closed cycle to compare with, and an action plan (app/demo/history.py).
+Every date follows the story in app/demo/timeline.py: set up, opened, started,
+submitted, reviewed, then actions, each after the one before and none after now.
 
 Idempotent: running it again adds nothing twice. Each run gives every demo
 user a fresh password and returns them, so the command can print working
@@ -18,7 +20,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 
 from sqlalchemy import select
@@ -30,6 +32,7 @@ from app.demo.content import DEPARTMENTS, RETURN_REASONS, DemoDepartment
 from app.demo.crime import load_demo_crime_statistics
 from app.demo.history import PREVIOUS_CYCLE_NAME, create_demo_actions, create_previous_cycle
 from app.demo.peers import create_demo_invitations, reported_approaches
+from app.demo.timeline import CREATED_BEFORE_OPENING, SET_UP_AT, current_opened_at, dated
 from app.departments.services import create_department, find_department_by_code
 from app.extensions import db
 from app.models import Action, Assignment, Cycle, Organisation, PeerPartnership, Role, User
@@ -38,6 +41,7 @@ from app.organisation.services import update_organisation
 from app.questionnaires import registry
 from app.questionnaires.definition import Definition
 from app.questionnaires.registry import definition_from_snapshot
+from app.questionnaires.workflow import display_status
 from app.users.services import create_user, find_user, generate_temporary_password, reset_password
 
 COUNCIL_NAME = "South Derbyshire District Council"
@@ -98,12 +102,16 @@ def demo_departments() -> list[dict[str, str]]:
 
 def load_demo(today: date | None = None) -> list[DemoCredential]:
     """Create whatever of the demo is missing; return working credentials for each demo user."""
-    today = today or date.today()
+    now = utcnow() if today in (None, date.today()) else datetime.combine(today, time(12), tzinfo=UTC)
+    today = today or now.date()
     if db.session.scalar(select(Organisation).limit(1)) is None:
-        update_organisation(COUNCIL_NAME, PARTNERSHIP_NAME)
+        with dated(SET_UP_AT):
+            update_organisation(COUNCIL_NAME, PARTNERSHIP_NAME)
     for row in demo_departments():
         if find_department_by_code(row["code"]) is None:
-            create_department(row["code"], row["name"], row["example_links_to_crime_and_disorder"])
+            with dated(SET_UP_AT):
+                department = create_department(row["code"], row["name"], row["example_links_to_crime_and_disorder"])
+            department.created_at = SET_UP_AT
     credentials = [_ensure_user(spec) for spec in demo_users()]
     _ensure_peers()
     load_demo_crime_statistics()  # also puts the rest of the family group in the register
@@ -115,10 +123,10 @@ def load_demo(today: date | None = None) -> list[DemoCredential]:
         create_previous_cycle(officer, leads)
     cycle = db.session.scalar(select(Cycle).where(Cycle.name == CYCLE_NAME))
     if cycle is None:
-        _create_demo_cycle(today, peers)
+        _create_demo_cycle(today, now, peers)
         cycle = db.session.scalar(select(Cycle).where(Cycle.name == CYCLE_NAME))
     if db.session.scalar(select(Action.id).where(Action.cycle_id == cycle.id).limit(1)) is None:
-        create_demo_actions(cycle, officer, today)
+        create_demo_actions(cycle, officer, today, now)
     db.session.commit()
     return credentials
 
@@ -128,8 +136,10 @@ def _ensure_user(spec: DemoUser) -> DemoCredential:
     user = find_user(spec.email)
     if user is None:
         department_ids = [d.id for code in spec.departments if (d := find_department_by_code(code))]
-        create_user(None, name=spec.name, email=spec.email, role=spec.role.value, department_ids=department_ids,
-                    password=password)
+        with dated(SET_UP_AT):
+            user, _ = create_user(None, name=spec.name, email=spec.email, role=spec.role.value,
+                               department_ids=department_ids, password=password)
+        user.created_at = SET_UP_AT
     else:
         reset_password(None, user, new_password=password)
     return DemoCredential(spec.role, spec.email, password)
@@ -144,7 +154,7 @@ def _ensure_peers() -> dict[str, PeerPartnership]:
         peer = db.session.scalar(select(PeerPartnership).where(PeerPartnership.name == name))
         if peer is None:
             peer = PeerPartnership(name=name, area=row["county"], family_group=FAMILY_GROUP,
-                                   is_own=name == OWN_PARTNERSHIP)
+                                   is_own=name == OWN_PARTNERSHIP, created_at=SET_UP_AT)
             db.session.add(peer)
         peers[name] = peer
     db.session.commit()
@@ -169,25 +179,36 @@ def _require_questionnaires() -> dict[str, Definition]:
     return {q: available[q].definition for q in QUESTIONNAIRES}
 
 
-def _create_demo_cycle(today: date, peers: dict[str, PeerPartnership]) -> None:
+def date_cycle(cycle: Cycle, created: datetime, opened: datetime) -> None:
+    """A cycle set up at `created` and opened at `opened`; its questionnaires fixed no later than that."""
+    cycle.created_at, cycle.opened_at = created, opened
+    for choice in cycle.questionnaires:
+        if choice.snapshot is not None and choice.snapshot.created_at > opened:
+            choice.snapshot.created_at = opened
+
+
+def _create_demo_cycle(today: date, now: datetime, peers: dict[str, PeerPartnership]) -> None:
     _require_questionnaires()
     officer = find_user(_email("Gareth Evans"))
-    now = utcnow()
-    opened = now - timedelta(days=21)
-    cycle = create_cycle(officer, CycleDetails(
-        CYCLE_NAME, date(2026, 4, 1), date(2027, 3, 31), today + timedelta(days=28),
-        tuple(QuestionnaireChoice(q) for q in QUESTIONNAIRES)))
-    open_cycle(officer, cycle, today)
-    cycle.opened_at = opened
+    opened = current_opened_at(now)
+    created = opened - CREATED_BEFORE_OPENING
+    with dated(created):
+        cycle = create_cycle(officer, CycleDetails(
+            CYCLE_NAME, date(2026, 4, 1), date(2027, 3, 31), today + timedelta(days=28),
+            tuple(QuestionnaireChoice(q) for q in QUESTIONNAIRES)))
+    with dated(opened):
+        open_cycle(officer, cycle, opened.date())
+    date_cycle(cycle, created, opened)
+    year = cycle.period_start.year
     by_code = {d.code: d for d in DEPARTMENTS}
     for assignment in db.session.scalars(select(Assignment).where(Assignment.cycle_id == cycle.id)):
         definition = definition_from_snapshot(assignment.snapshot)
         if assignment.respondent_type == "department":
             spec = by_code.get(assignment.department.code)
             if spec is not None:
-                _play_department(assignment, definition, spec, officer, opened)
+                _play_department(assignment, definition, spec, officer, opened, year)
         elif assignment.respondent_type == "partnership":
-            store_answers(assignment, partnership_answers(definition), officer, opened + timedelta(days=6))
+            store_answers(assignment, partnership_answers(definition, year=year), officer, opened + timedelta(days=6))
             assignment.status = "in_progress"
             assignment.started_at = opened + timedelta(days=2)
             _event("assignment.started", assignment, officer, assignment.started_at,
@@ -198,7 +219,7 @@ def _create_demo_cycle(today: date, peers: dict[str, PeerPartnership]) -> None:
 
 
 def _play_department(assignment: Assignment, definition: Definition, spec: DemoDepartment, officer: User | None,
-                     opened: datetime) -> None:
+                     opened: datetime, year: int) -> None:
     """Answers and a believable history for one department's return."""
     if spec.status == "not_started":
         return
@@ -207,7 +228,7 @@ def _play_department(assignment: Assignment, definition: Definition, spec: DemoD
     offset = sum(map(ord, spec.code)) % 5
     started = opened + timedelta(days=1 + offset)
     sections = None if spec.status != "in_progress" else max(1, round(len(definition.sections) * 0.6))
-    store_answers(assignment, departmental_answers(definition, spec, name, sections=sections), lead,
+    store_answers(assignment, departmental_answers(definition, spec, name, year=year, sections=sections), lead,
                    started + timedelta(days=2))
     assignment.started_at = started
     assignment.status = "in_progress"
@@ -237,3 +258,39 @@ def _play_department(assignment: Assignment, definition: Definition, spec: DemoD
 
 def demo_cycle() -> Cycle | None:
     return db.session.scalar(select(Cycle).where(Cycle.name == CYCLE_NAME))
+
+
+@dataclass(frozen=True)
+class LeadReturn:
+    department: str
+    status: str  # as the service shows it: "In progress", "Returned for changes", "Overdue"...
+
+
+@dataclass(frozen=True)
+class LeadSummary:
+    name: str
+    title: str
+    email: str
+    returns: tuple[LeadReturn, ...]
+
+
+def lead_officer_summary(cycle: Cycle | None, today: date | None = None) -> list[LeadSummary]:
+    """Every lead officer, with each department they lead and the state of its return in `cycle`.
+
+    So that whoever loads the demo knows whom to sign in as to see a return in a given state.
+    """
+    today = today or date.today()
+    titles = {spec.lead_name: spec.lead_title for spec in DEPARTMENTS}
+    returns: dict[int, Assignment] = {}
+    if cycle is not None:
+        returns = {a.department_id: a for a in db.session.scalars(
+            select(Assignment).where(Assignment.cycle_id == cycle.id, Assignment.respondent_type == "department"))}
+    summaries = []
+    for user in db.session.scalars(select(User).where(User.role == Role.LEAD_OFFICER.value).order_by(User.name)):
+        rows = []
+        for department in sorted(user.departments, key=lambda d: d.name):
+            assignment = returns.get(department.id)
+            status = display_status(assignment.status, assignment.due_date, today)[0] if assignment else "No return"
+            rows.append(LeadReturn(department.name, status))
+        summaries.append(LeadSummary(user.name, titles.get(user.name, ""), user.email, tuple(rows)))
+    return summaries
