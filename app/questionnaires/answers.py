@@ -8,6 +8,7 @@ incomplete. Completeness is progress.py's job, at check-your-answers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -15,8 +16,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from app.questionnaires.definition import (
+    DEFAULT_ACTION_LABEL,
+    DEFAULT_EVIDENCE_LABEL,
     FOLLOW_UP_MAX_LENGTH,
     NOT_APPLICABLE,
+    FollowUp,
     Question,
     Section,
 )
@@ -118,12 +122,38 @@ def _clean_text(raw: Any, *, multiline: bool) -> str:
     return clean_text(raw, multiline=multiline, strip_controls=True)
 
 
-def _number(question: Question, raw: str) -> tuple[Any, str | None]:
-    text = raw.strip().replace(" ", "")
+# Thousands grouped by commas or spaces, as people copy figures from reports ("92,600", "1 250 000"):
+# groups of three after the first, so "3,4" (a decimal comma) or "1,50" is never guessed at.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([, ])\d{3})(?:\1\d{3})*(?:\.\d+)?")
+_SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
+
+
+def subject(question: Question) -> str:
+    """How an error message names its question: the question as the page shows it, in quotes."""
+    return f"‘{question.text}’"
+
+
+def _number_text(question: Question, raw: str) -> str | None:
+    """The number as digits only, or None when its commas are not thousands separators."""
+    text = _SPACES.sub(" ", raw).strip()
     if question.type == "percentage":
-        text = text.removesuffix("%")
+        text = text.removesuffix("%").rstrip()
+    if _GROUPED.fullmatch(text):
+        return text.replace(",", "").replace(" ", "")
     if "," in text:
-        return None, "Enter the number without commas, for example 1500 or 3.4"
+        return None
+    return text  # a space left inside ("1 2") makes it no number at all
+
+
+def _number(question: Question, raw: str) -> tuple[Any, str | None]:
+    """A number typed as people write them: "92,600" and "92 600" are 92600; a decimal comma is refused."""
+    named = subject(question)
+    text = _number_text(question, raw)
+    if text is None:
+        if question.integer:
+            return None, f"Enter the answer to {named} as a whole number, like 1,500, with commas only between thousands"
+        return None, (f"Enter the answer to {named} as a number, like 1,500 or 3.4, with commas only between "
+                      "thousands and a full stop for decimals")
     enter_a_number = _enter_a_number(question)
     try:
         number = Decimal(text)
@@ -132,32 +162,33 @@ def _number(question: Question, raw: str) -> tuple[Any, str | None]:
     if not number.is_finite():
         return None, enter_a_number
     if abs(number) >= _LARGEST_NUMBER:
-        return None, "Enter a smaller number"
+        return None, f"The answer to {named} must be less than 1,000,000,000,000"
     if question.integer and number != number.to_integral_value():
-        return None, "Enter a whole number"
+        return None, f"Enter the answer to {named} as a whole number, like 12"
     low, high = question.bounds
-    noun = "Percentage" if question.type == "percentage" else "Number"
+    unit = "%" if question.type == "percentage" else ""
     if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
         if low is not None and high is not None:
-            return None, f"{noun} must be between {_show(low)} and {_show(high)}"
+            return None, f"The answer to {named} must be between {_show(low)}{unit} and {_show(high)}{unit}"
         if low is not None:
-            return None, f"{noun} must be {_show(low)} or more"
-        return None, f"{noun} must be {_show(high)} or less"
+            return None, f"The answer to {named} must be {_show(low)}{unit} or more"
+        return None, f"The answer to {named} must be {_show(high)}{unit} or less"
     if number == number.to_integral_value():
         return int(number), None
     return float(round(number, 4)), None
 
 
 def _enter_a_number(question: Question) -> str:
+    named = subject(question)
     if question.type == "percentage":
-        return "Enter a number, for example 45 or 12.5"
+        return f"Enter the answer to {named} as a percentage, like 45 or 12.5"
     if question.integer:
-        return "Enter a whole number, for example 12"
-    return "Enter a number, for example 12 or 3.5"
+        return f"Enter the answer to {named} as a whole number, like 12"
+    return f"Enter the answer to {named} as a number, like 12 or 3.5"
 
 
 def _show(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
 def _date(question: Question, form: FormData) -> tuple[Any, str | None, str]:
@@ -168,13 +199,14 @@ def _date(question: Question, form: FormData) -> tuple[Any, str | None, str]:
     missing = [label for label, part in zip(("day", "month", "year"), parts, strict=True) if not part]
     if missing:
         field = {"day": day_name, "month": month_name, "year": year_name}[missing[0]]
-        return None, f"Date must include a {' and '.join(missing)}", field
+        return None, f"The date for {subject(question)} must include a {' and '.join(missing)}", field
+    real_date = f"The date for {subject(question)} must be a real date, like 27 3 2026"
     if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
-        return None, "Date must be a real date, for example 27 3 2026", day_name
+        return None, real_date, day_name
     try:
         value = date(int(parts[2]), int(parts[1]), int(parts[0]))
     except ValueError:
-        return None, "Date must be a real date, for example 27 3 2026", day_name
+        return None, real_date, day_name
     return value.isoformat(), None, day_name
 
 
@@ -193,18 +225,18 @@ def parse_question(question: Question, form: FormData) -> tuple[AnswerValue, lis
         if raw == NOT_APPLICABLE and question.allow_not_applicable:
             not_applicable = True
         elif raw and question.option(raw) is None:
-            problem("Choose one of the answers listed")
+            problem(f"Choose one of the answers listed for {subject(question)}")
         elif raw:
             value = raw
     elif question.type == "multiple_choice":
         chosen = list(dict.fromkeys(str(v).strip() for v in form.getlist(name) if str(v).strip()))
         if NOT_APPLICABLE in chosen and question.allow_not_applicable:
             if len(chosen) > 1:
-                problem("Choose the answers that apply, or not applicable, but not both")
+                problem(f"For {subject(question)}, choose the answers that apply or not applicable, not both")
             else:
                 not_applicable = True
         elif any(question.option(v) is None for v in chosen):
-            problem("Choose from the answers listed")
+            problem(f"Choose from the answers listed for {subject(question)}")
         elif chosen:
             value = chosen
     else:
@@ -212,7 +244,7 @@ def parse_question(question: Question, form: FormData) -> tuple[AnswerValue, lis
         if question.type in {"text", "long_text"}:
             text = _clean_text(form.get(name, ""), multiline=question.type == "long_text")
             if len(text) > question.text_limit:
-                problem(f"Answer must be {question.text_limit:,} characters or fewer")
+                problem(f"The answer to {subject(question)} must be {question.text_limit:,} characters or fewer")
             elif text:
                 value = text
         elif question.type in {"number", "percentage"}:
@@ -227,24 +259,30 @@ def parse_question(question: Question, form: FormData) -> tuple[AnswerValue, lis
                 problem(message, field)
         if wants_na:
             if value is not None or problems:
-                problem("Give an answer or choose not applicable, not both")
+                problem(f"Give an answer to {subject(question)} or choose not applicable, not both")
                 value = None
             else:
                 not_applicable = True
 
-    evidence = _follow_up_text(question, form, evidence_field(question), question.evidence.asked, problem)
-    action = _follow_up_text(question, form, action_field(question), question.action.asked, problem)
+    evidence = _follow_up_text(question, form, evidence_field(question), question.evidence,
+                               DEFAULT_EVIDENCE_LABEL, problem)
+    action = _follow_up_text(question, form, action_field(question), question.action, DEFAULT_ACTION_LABEL,
+                             problem)
     if problems:
         value, not_applicable = None, False
     return AnswerValue(value, not_applicable, evidence, action), problems
 
 
-def _follow_up_text(question: Question, form: FormData, field: str, asked: bool, problem: Any) -> str:
-    if not asked:
+def _follow_up_text(question: Question, form: FormData, field: str, spec: FollowUp, default_label: str,
+                    problem: Any) -> str:
+    """The text of an evidence or action box. It is kept whatever the answer: a box is never emptied
+    because the answer it was typed for changed, so nothing typed is lost."""
+    if not spec.asked:
         return ""
     text = _clean_text(form.get(field, ""), multiline=True)
     if len(text) > FOLLOW_UP_MAX_LENGTH:
-        problem(f"This must be {FOLLOW_UP_MAX_LENGTH:,} characters or fewer", field)
+        label = spec.label or default_label
+        problem(f"{label} for {subject(question)} must be {FOLLOW_UP_MAX_LENGTH:,} characters or fewer", field)
         return ""
     return text
 

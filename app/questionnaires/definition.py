@@ -52,6 +52,9 @@ class FollowUp:
     required_for: frozenset[str] = frozenset()  # when set: required for these answers, optional otherwise
     label: str = ""
     hint: str = ""
+    # When set, the box belongs to these answers only: a page with JavaScript reveals it once one of them is
+    # chosen (and keeps it in view while it holds text). Without JavaScript every box is shown.
+    shown_for: frozenset[str] = frozenset()
 
     @property
     def asked(self) -> bool:
@@ -64,6 +67,11 @@ class FollowUp:
             return False
         values = value if isinstance(value, list) else [value]
         return any(v in self.required_for for v in values)
+
+    @property
+    def reveal_values(self) -> tuple[str, ...]:
+        """The answers that reveal the box on the page, sorted; () when it is always shown."""
+        return tuple(sorted(self.shown_for))
 
 
 @dataclass(frozen=True)
@@ -190,7 +198,8 @@ def _follow_up(raw: Any) -> FollowUp:
         return FollowUp("off")
     if isinstance(raw, str):
         return FollowUp(raw)
-    return FollowUp("optional", frozenset(raw.get("required_for", ())), raw.get("label", ""), raw.get("hint", ""))
+    return FollowUp("optional", frozenset(raw.get("required_for", ())), raw.get("label", ""), raw.get("hint", ""),
+                    frozenset(raw.get("shown_for", ())))
 
 
 def _condition(raw: Mapping[str, Any]) -> Condition:

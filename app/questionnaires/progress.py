@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.questionnaires.answers import AnswerValue, action_field, evidence_field, value_field
+from app.questionnaires.answers import AnswerValue, action_field, date_fields, evidence_field, value_field
 from app.questionnaires.conditions import visible_question_ids
 from app.questionnaires.definition import (
     DEFAULT_ACTION_LABEL,
@@ -47,7 +47,9 @@ def _missing_for(question: Question, answer: AnswerValue | None) -> list[Missing
     quoted = f"‘{question.text}’"
     if not (answer and answer.answered):
         if question.required:
-            found.append(Missing(question, value_field(question), f"Answer {quoted}"))
+            # A date's error goes to its day box, the field a link to the question should focus.
+            field = date_fields(question)[0] if question.type == "date" else value_field(question)
+            found.append(Missing(question, field, f"Answer {quoted}"))
         return found
     value = None if answer.not_applicable else answer.value
     if question.evidence.required_when(value if value is not None else "") and not answer.evidence:
@@ -66,6 +68,22 @@ def missing_answers(definition: Definition, answers: Mapping[str, AnswerValue]) 
     for question in definition.questions:
         if question.id in visible:
             found.extend(_missing_for(question, answers.get(question.id)))
+    return found
+
+
+def missing_on_page(definition: Definition, question_ids: Iterable[str],
+                    answers: Mapping[str, AnswerValue]) -> list[Missing]:
+    """What is still missing among the questions a section page showed, in page order.
+
+    Only questions that apply now count: a follow-up the page sent but whose condition
+    is not met (it is on the page for browsers without JavaScript) is not missing.
+    """
+    visible = visible_question_ids(definition, answers)
+    found: list[Missing] = []
+    for question_id in question_ids:
+        question = definition.question(question_id)
+        if question is not None and question_id in visible:
+            found.extend(_missing_for(question, answers.get(question_id)))
     return found
 
 

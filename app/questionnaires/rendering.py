@@ -31,6 +31,7 @@ from app.questionnaires.definition import (
     Condition,
     Definition,
     FollowUp,
+    Option,
     Question,
 )
 
@@ -159,6 +160,8 @@ class QuestionView:
     action: dict[str, Any] | None
     condition: str  # JSON for the page script, "" if always shown
     condition_text: str
+    evidence_shown_for: str = ""  # JSON list of the answers that reveal the evidence box, "" if always shown
+    action_shown_for: str = ""
 
 
 def _hint(question: Question, condition_text: str) -> dict[str, str] | None:
@@ -174,6 +177,19 @@ def _error(errors: Mapping[str, str], name: str) -> dict[str, str] | None:
     return {"text": errors[name]} if name in errors else None
 
 
+def _answers_in_words(question: Question, values: frozenset[str]) -> str:
+    """‘Met’ or ‘Partly met’: the answers in the order the question lists them ("" for none)."""
+    labels = [NOT_APPLICABLE_LABEL if option.value == NOT_APPLICABLE else option.label
+              for option in (*question.choices, Option(NOT_APPLICABLE, NOT_APPLICABLE_LABEL))
+              if option.value in values]
+    return " or ".join(f"‘{label}’" for label in labels)
+
+
+def reveal_json(spec: FollowUp) -> str:
+    """The answers that reveal a box, as JSON for the page script ("" when the box is always shown)."""
+    return json.dumps(list(spec.reveal_values)) if spec.asked and spec.shown_for else ""
+
+
 def _follow_up(question: Question, spec: FollowUp, name: str, default_label: str, raw: RawValues,
                errors: Mapping[str, str]) -> dict[str, Any] | None:
     if not spec.asked:
@@ -184,11 +200,14 @@ def _follow_up(question: Question, spec: FollowUp, name: str, default_label: str
     if spec.mode == "required":
         hint = spec.hint or default_hint
     elif spec.required_for:
-        needed = " or ".join(f"‘{question.label_for(v)}’" for v in sorted(spec.required_for))
-        hint = " ".join(filter(None, [spec.hint or default_hint, f"Needed if you answer {needed}."]))
+        needed = _answers_in_words(question, spec.required_for)
+        also = _answers_in_words(question, spec.shown_for - spec.required_for)
+        hint = " ".join(filter(None, [spec.hint or default_hint, f"Needed if you answer {needed}.",
+                                      f"Optional if you answer {also}." if also else ""]))
     else:
         label = f"{label} (optional)"
-        hint = spec.hint or default_hint
+        only = _answers_in_words(question, spec.shown_for)
+        hint = " ".join(filter(None, [spec.hint or default_hint, f"Only if you answer {only}." if only else ""]))
     params: dict[str, Any] = {
         "id": name, "name": name, "label": {"text": label, "classes": "govuk-label--s"},
         "value": raw.get(name, "") or "", "maxlength": FOLLOW_UP_MAX_LENGTH, "rows": 3,
@@ -291,6 +310,7 @@ def question_view(definition: Definition, question: Question, number: int, raw: 
                             errors),
         action=_follow_up(question, question.action, action_field(question), DEFAULT_ACTION_LABEL, raw, errors),
         condition=condition_json(condition), condition_text=condition_text,
+        evidence_shown_for=reveal_json(question.evidence), action_shown_for=reveal_json(question.action),
     )
 
 

@@ -19,7 +19,14 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from werkzeug.wrappers import Response
 
 from app.models import Assignment
-from app.questionnaires.progress import SECTION_STATUS_LABELS, SectionStatus, missing_answers, section_status
+from app.questionnaires.answers import FieldProblem
+from app.questionnaires.progress import (
+    SECTION_STATUS_LABELS,
+    SectionStatus,
+    missing_answers,
+    missing_on_page,
+    section_status,
+)
 from app.questionnaires.rendering import raw_from_answer, raw_from_form
 from app.respond.question_html import question_html
 from app.respond.services import (
@@ -32,6 +39,7 @@ from app.respond.services import (
     is_read_only,
     keep_token_for,
     kept_answers,
+    page_question_ids,
     save_section,
     section_or_404,
     stored_answers,
@@ -40,6 +48,39 @@ from app.respond.services import (
 )
 
 KEPT_COOKIE = "section17_kept_answers"
+RETURN_TO_CHECK = "check"  # the only place a section page can send you back to: never an address from the request
+ANSWER_ANCHOR = "answer-"  # check your answers: the id of each question's row is this and the question's id
+
+# What the pages say differs a little between our own officers and a peer answering by link:
+# a peer sends their answers to another partnership; they do not "submit a return" in our audit cycle.
+WORDING: dict[str, dict[str, str]] = {
+    "officer": {
+        "submit_button": "Submit return",
+        "check_heading": "Check your answers before you submit",
+        "check_task": "Check your answers and submit",
+        "cannot_yet": "You cannot submit yet",
+        "submit_here": "When every question above is answered you can submit the return here.",
+        "declaration_error": "Confirm the declaration to submit your return",
+        "done_title": "Return submitted",
+        "already_done": "This return has been submitted, so it cannot be changed now.",
+        "changed_since": "Some answers changed after you opened this page. Check them again before you submit.",
+        "cannot_submit": "This return can no longer be submitted.",
+        "sent_tag": "",
+    },
+    "peer": {
+        "submit_button": "Send your answers",
+        "check_heading": "Check your answers before you send them",
+        "check_task": "Check and send your answers",
+        "cannot_yet": "You cannot send your answers yet",
+        "submit_here": "When every question above is answered you can send your answers here.",
+        "declaration_error": "Confirm the declaration to send your answers",
+        "done_title": "Answers sent",
+        "already_done": "Your answers have been sent, so they cannot be changed now.",
+        "changed_since": "Some answers changed after you opened this page. Check them again before you send them.",
+        "cannot_submit": "These answers can no longer be sent: the questionnaire has closed.",
+        "sent_tag": "Answers sent",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -58,8 +99,12 @@ class ReturnLinks:
     def task_list(self) -> str:
         return self._url("task_list")
 
-    def section(self, section_id: str) -> str:
-        return self._url("section", section_id=section_id)
+    def section(self, section_id: str, **extra: Any) -> str:
+        return self._url("section", section_id=section_id, **extra)
+
+    def change(self, section_id: str, question_id: str) -> str:
+        """A section opened from check your answers: saving it goes back there, to this question."""
+        return self.section(section_id, return_to=RETURN_TO_CHECK, question=question_id)
 
     def check(self) -> str:
         return self._url("check")
@@ -79,9 +124,13 @@ class ReturnContext:
     audience: str = "officer"  # "officer" or "peer": a few sentences differ
     extra: dict[str, Any] = field(default_factory=dict)  # more for the templates (e.g. the invitation)
 
+    @property
+    def words(self) -> dict[str, str]:
+        return WORDING[self.audience]
+
     def render(self, template: str, **values: Any) -> str:
         return render_template(template, assignment=self.assignment, links=self.links, audience=self.audience,
-                               **self.extra, **values)
+                               words=self.words, **self.extra, **values)
 
 
 def _today() -> date:
@@ -109,8 +158,29 @@ def _page_questions(definition, section, answers):
             if q.id in visible or (q.show_if and set(q.show_if.question_ids()) & on_page)]
 
 
+@dataclass(frozen=True)
+class ReturnTo:
+    """Where a section page goes after "Save and continue": on to the next section, or back to check
+    your answers (to the question whose Change link opened it). Read from the request, but only ever
+    one of those two places, so it cannot be made to send anyone elsewhere."""
+
+    check: bool = False
+    question_id: str = ""
+
+    @classmethod
+    def read(cls, values: Mapping[str, Any], section) -> ReturnTo:
+        if values.get("return_to") != RETURN_TO_CHECK:
+            return cls()
+        question_id = str(values.get("question", ""))
+        return cls(True, question_id if any(q.id == question_id for q in section.questions) else "")
+
+    def check_url(self, links: ReturnLinks) -> str:
+        return links.check() + (f"#{ANSWER_ANCHOR}{self.question_id}" if self.question_id else "")
+
+
 def _render_section(ctx: ReturnContext, definition, section, raw_by_question, problems, *, kept=False,
-                    version=None, status=200, answers=None) -> Response:
+                    version=None, status=200, answers=None, return_to: ReturnTo | None = None,
+                    saved_note: str = "") -> Response:
     assignment = ctx.assignment
     answers = stored_answers(assignment) if answers is None else answers
     questions = _page_questions(definition, section, answers)
@@ -121,14 +191,23 @@ def _render_section(ctx: ReturnContext, definition, section, raw_by_question, pr
     version = assignment.version if version is None else version
     return make_response(ctx.render(
         "respond/section.html", definition=definition, section=section, blocks=blocks, problems=problems,
-        error_list=[{"text": p.message, "href": f"#{p.field}"} for p in problems],
+        error_list=[{"text": p.message, "href": f"#{p.field}"} for p in problems], saved_note=saved_note,
         kept=kept, version=version, keep_token=keep_token_for(ctx.respondent, assignment, section.id, version),
         position=definition.sections.index(section), question_ids=",".join(q.id for q in questions),
+        return_to=return_to or ReturnTo(), return_to_check=RETURN_TO_CHECK,
     ), status)
 
 
+def _still_missing(definition, page_ids: list[str], answers, problems: list[FieldProblem]) -> list[FieldProblem]:
+    """What the page still lacks once saved, for questions whose values were good (those with a bad
+    value already have their problem), as problems the page shows beside each field."""
+    refused = {p.question_id for p in problems}
+    return [FieldProblem(m.question.id, m.field, m.message)
+            for m in missing_on_page(definition, [qid for qid in page_ids if qid not in refused], answers)]
+
+
 def _read_only_redirect(ctx: ReturnContext) -> Response:
-    flash("This return has been submitted, so it cannot be changed now.")
+    flash(ctx.words["already_done"])
     return redirect(ctx.links.task_list())
 
 
@@ -142,14 +221,16 @@ def section_page(ctx: ReturnContext, section_id: str) -> Response:
     token = request.cookies.get(KEPT_COOKIE)
 
     if request.method == "GET":
+        return_to = ReturnTo.read(request.args, page)
         kept = kept_answers(token, assignment, page.id, ctx.respondent)
         answers = stored_answers(assignment)
         if kept is not None:
             # Shown with the version they were typed against: a colleague's change since is a conflict.
             raw = {q.id: raw_from_form(q, kept.form) for q in page.questions}
-            return _render_section(ctx, definition, page, raw, [], kept=True, answers=answers, version=kept.version)
+            return _render_section(ctx, definition, page, raw, [], kept=True, answers=answers, version=kept.version,
+                                   return_to=return_to)
         raw = {q.id: raw_from_answer(q, answers.get(q.id)) for q in page.questions}
-        return _render_section(ctx, definition, page, raw, [], answers=answers)
+        return _render_section(ctx, definition, page, raw, [], answers=answers, return_to=return_to)
 
     base_version = request.form.get("version", type=int)
     if base_version is None:
@@ -169,25 +250,46 @@ def section_page(ctx: ReturnContext, section_id: str) -> Response:
             keep_token=keep_token_for(ctx.respondent, assignment, page.id, assignment.version),
         ), 409)
     discard_kept_answers(token)
-    if result.problems:
+    return_to = ReturnTo.read(request.form, page)
+    later = request.form.get("next") == "later"
+    problems = list(result.problems)
+    if not later:
+        # "Save and continue" finishes the page: what it still lacks is said here, not at check your answers.
+        # Everything good on the page is already saved; "Save and come back later" skips this.
+        problems += _still_missing(definition, page_question_ids(page, request.form), stored_answers(assignment),
+                                   result.problems)
+    if problems:
         raw = {q.id: raw_from_form(q, request.form) for q in page.questions}
-        response = _render_section(ctx, definition, page, raw, result.problems, status=200)
+        note = ("Your other answers on this page have been saved." if result.problems
+                else "Your answers on this page have been saved. To finish this section:")
+        response = _render_section(ctx, definition, page, raw, problems, status=200, return_to=return_to,
+                                   saved_note=note)
     else:
-        response = redirect(_after_save(ctx, definition, page))
+        response = redirect(_after_save(ctx, definition, page, return_to, later=later))
     response.delete_cookie(KEPT_COOKIE, path=ctx.links.cookie_path)
     return response
 
 
-def _after_save(ctx: ReturnContext, definition, page) -> str:
-    if request.form.get("next") == "later":
-        due = ctx.assignment.due_date
-        flash(f"Your answers have been saved. You can come back and finish at any time before "
-              f"{due.day} {due:%B %Y}.", "success")
+def _after_save(ctx: ReturnContext, definition, page, return_to: ReturnTo, *, later: bool) -> str:
+    if later:
+        flash(_come_back_message(ctx), "success")
         return ctx.links.task_list()
+    if return_to.check:
+        return return_to.check_url(ctx.links)
     position = definition.sections.index(page)
     if position + 1 < len(definition.sections):
         return ctx.links.section(definition.sections[position + 1].id)
     return ctx.links.check()
+
+
+def _come_back_message(ctx: ReturnContext) -> str:
+    invitation = ctx.extra.get("invitation")
+    if ctx.audience == "peer" and invitation is not None:
+        until = invitation.expires_at
+        return (f"Your answers have been saved. You can come back with the same link and finish at any time "
+                f"until {until.day} {until:%B %Y}.")
+    due = ctx.assignment.due_date
+    return f"Your answers have been saved. You can come back and finish at any time before {due.day} {due:%B %Y}."
 
 
 def check_page(ctx: ReturnContext) -> Response:
@@ -202,6 +304,7 @@ def _render_check(ctx: ReturnContext, declaration_error: str | None = None, stat
     return make_response(ctx.render(
         "respond/check.html", definition=definition, answers=answers, visible=visible_questions(definition, answers),
         missing=missing_answers(definition, answers), declaration_error=declaration_error,
+        answer_anchor=ANSWER_ANCHOR,
     ), status)
 
 
@@ -211,16 +314,16 @@ def submit_page(ctx: ReturnContext) -> Response:
     if base_version is None:
         abort(400)
     if request.form.get("declaration") != "confirmed" and assignment.status not in ("submitted", "accepted"):
-        return _render_check(ctx, "Confirm the declaration to submit your return")
+        return _render_check(ctx, ctx.words["declaration_error"])
     result = submit(ctx.respondent, assignment, base_version=base_version)
     if result.outcome in ("submitted", "already_submitted"):
         return redirect(ctx.links.confirmation())
     if result.outcome == "changed_since":
-        flash("Some answers changed after you opened this page. Check them again before you submit.")
+        flash(ctx.words["changed_since"])
         return redirect(ctx.links.check())
     if result.outcome == "incomplete":
         return redirect(ctx.links.check())
-    flash("This return can no longer be submitted.")
+    flash(ctx.words["cannot_submit"])
     return redirect(ctx.links.task_list())
 
 

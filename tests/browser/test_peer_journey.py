@@ -54,11 +54,11 @@ def test_an_officer_invites_a_peer_who_answers_by_link_without_an_account(app, j
     peer.click("a:has-text('Continue')")
     peer.click("a:has-text('Figures')")
     peer.page.fill("#q-population", "122300")
-    peer.submit("Save and continue").expect_heading("Check your answers before you submit")
+    peer.submit("Save and continue").expect_heading("Check your answers before you send them")
     expect(peer.page.locator("main")).to_contain_text("A link officer in every department since 2024")
     peer.page.check("#declaration")
-    peer.submit("Submit return")
-    expect(peer.page.locator(".govuk-panel")).to_contain_text("Return submitted")
+    peer.submit("Send your answers")
+    expect(peer.page.locator(".govuk-panel")).to_contain_text("Answers sent")
     with app.app_context():
         assignment = db.session.scalar(select(Assignment).where(Assignment.respondent_type == "peer"))
         assert assignment.status == "submitted"

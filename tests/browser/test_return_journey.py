@@ -40,7 +40,7 @@ def test_a_return_is_answered_submitted_returned_resubmitted_and_accepted(app, j
     page.fill("#q-staff-count", "120")
     journey.submit("Save and continue")
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Enter the number without commas")
+    expect(summary).to_contain_text("Enter the answer to ‘What share of front-line staff have had training on the duty?’")
     expect(page.locator("#q-staff-trained")).to_have_value("3,4")
     page.click(".govuk-error-summary a")  # the link takes you to the field
     expect(page.locator("#q-staff-trained")).to_be_focused()
@@ -50,11 +50,13 @@ def test_a_return_is_answered_submitted_returned_resubmitted_and_accepted(app, j
     expect(page.locator("main")).to_contain_text("Aims without measures")
     expect(page.locator("main")).to_contain_text("60%")
 
-    # Change an answer from the check page, then submit with the declaration.
+    # Change an answer from the check page: saving goes straight back there, to the answer changed.
     journey.click("a[href$='#q-plan-targets-block']")
     page.check("input[name='q-plan-targets'][value='smart']")
-    journey.submit("Save and continue")  # to the next section
-    journey.submit("Save and continue")  # and on to check
+    journey.submit("Save and continue")
+    journey.expect_heading("Check your answers before you submit")
+    assert page.url.endswith(f"/returns/{cycle.housing}/check#answer-plan-targets")
+    expect(page.locator("main")).to_contain_text("Measurable targets with dates")
     journey.submit("Submit return")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Confirm the declaration")
     page.check("#declaration")
@@ -75,7 +77,7 @@ def test_a_return_is_answered_submitted_returned_resubmitted_and_accepted(app, j
     expect(cso.page.locator(".govuk-error-summary")).to_contain_text("Say what needs to change")
     cso.page.fill("#reason", "Please add the page number of the service plan.")
     cso.submit("Return for changes")
-    expect(cso.page.locator(".govuk-notification-banner")).to_contain_text("You returned the return")
+    expect(cso.page.locator(".govuk-notification-banner")).to_contain_text("has been sent back for changes")
 
     # The lead officer sees the reason, changes the evidence and submits again.
     journey.goto(f"/returns/{cycle.housing}")
@@ -93,7 +95,7 @@ def test_a_return_is_answered_submitted_returned_resubmitted_and_accepted(app, j
     expect(cso.page.locator("main")).to_contain_text("page 12")
     cso.submit("Accept return")
     history = cso.page.locator("main ol")
-    expect(history).to_contain_text("Returned the return for Housing Services")
+    expect(history).to_contain_text("Sent the return for Housing Services back for changes")
     expect(history).to_contain_text("(submission 2)")
     expect(history).to_contain_text("Accepted the return for Housing Services")
     journey.goto(f"/returns/{cycle.housing}")

@@ -126,12 +126,12 @@ def test_a_peer_answers_comes_back_and_submits_through_the_link(app, people, cyc
     assert 'value="in_place" checked' in page and "One in each department" in page
     fill_section(later, token, "figures", {"q-population": "94600"})
     check = later.get(f"/peer/{token}/check")
-    assert check.status_code == 200 and "Check your answers before you submit" in check.get_data(as_text=True)
+    assert check.status_code == 200 and "Check your answers before you send them" in check.get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', check.get_data(as_text=True)).group(1)
     submitted = later.post(f"/peer/{token}/submit", {"version": version, "declaration": "confirmed"})
     assert submitted.headers["Location"] == f"/peer/{token}/confirmation"
     confirmation = later.get(f"/peer/{token}/confirmation").get_data(as_text=True)
-    assert "Return submitted" in confirmation and "You submitted it" in confirmation
+    assert "Answers sent" in confirmation and "You sent them" in confirmation
     with app.app_context():
         stored = db.session.get(Assignment, assignment.id)
         assert stored.status == "submitted" and stored.submitted_by_id is None
@@ -268,3 +268,35 @@ def test_a_bad_invitation_is_refused_with_a_clear_message(app, people, cycle, fi
         assert db.session.scalar(select(func.count()).select_from(PeerInvitation)) == 0
         assert db.session.scalar(select(func.count()).select_from(Assignment)
                                  .where(Assignment.respondent_type == "peer")) == 0
+
+
+def test_a_peer_is_asked_to_send_their_answers_and_never_shown_our_cycle(app, people, cycle):
+    """Issue 15: the peer saw "Submit return" and the council's internal cycle name."""
+    peer_id = add_peer(app, "Amber Valley")
+    last_day = date.today() + timedelta(days=20)
+    token = make_link(app, people, cycle, peer_id, last_day=last_day)
+    peer = WebClient(app.test_client())
+    cycle_name = "Audit 2026 to 2027"  # open_cycle's name for the cycle
+    pages = {"start": peer.get(f"/peer/{token}"), "task list": peer.get(f"/peer/{token}/questions")}
+    later = fill_section(peer, token, "approaches", {"q-approach-link-officers": "in_place", "next": "later"})
+    pages["after saving"] = peer.get(later.headers["Location"])
+    assert f"come back with the same link and finish at any time until {last_day.day} {last_day:%B %Y}" in \
+        pages["after saving"].get_data(as_text=True)  # the link's last day, not our deadline
+    pages["section"] = peer.get(f"/peer/{token}/sections/figures")
+    pages["check"] = peer.get(f"/peer/{token}/check")
+    check = pages["check"].get_data(as_text=True)
+    assert "Send your answers</button>" in check and "Check your answers before you send them" in check
+    assert "Check and send your answers" in pages["after saving"].get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', check).group(1)
+    refused = peer.post(f"/peer/{token}/submit", {"version": version}).get_data(as_text=True)
+    assert "Confirm the declaration to send your answers" in refused
+    peer.post(f"/peer/{token}/submit", {"version": version, "declaration": "confirmed"})
+    pages["confirmation"] = peer.get(f"/peer/{token}/confirmation")
+    pages["answers"] = peer.get(f"/peer/{token}/questions")
+    assert "Answers sent" in pages["confirmation"].get_data(as_text=True)
+    assert "You sent your answers on" in pages["answers"].get_data(as_text=True)
+    for name, response in pages.items():
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200, name
+        assert cycle_name not in text, name
+        assert "Submit return" not in text and "Return submitted" not in text and "submit the return" not in text, name

@@ -125,7 +125,9 @@ def test_a_bad_value_is_explained_and_the_other_answers_are_still_saved(app, lea
     response = save(lead, section_url(cycle, "people"), {**PEOPLE_DONE, "q-staff-count": "3,4"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Enter the number without commas" in page and "Your other answers on this page have been saved" in page
+    assert ("Enter the answer to ‘How many staff does the department employ?’ as a whole number, like 1,500, with "
+            "commas only between thousands") in html.unescape(page)
+    assert "Your other answers on this page have been saved" in page
     assert 'href="#q-staff-count"' in page and 'value="3,4"' in page  # shown back as typed
     stored = answers_of(app, cycle.housing)
     assert "staff-count" not in stored and stored["staff-trained"].value == 60
@@ -171,7 +173,7 @@ def test_answers_nobody_else_touched_are_merged(app, lead, new_web, cycle, peopl
     colleague.sign_in(people.lead)
     save(colleague, section_url(cycle, "people"), {"q-staff-count": "200"})
     response = save(lead, section_url(cycle, "people"), {"q-staff-trained": "40", "q-staff-count": "200"},
-                    state=first_state)
+                    state=first_state, next_step="later")
     assert response.status_code == 302
     stored = answers_of(app, cycle.housing)
     assert stored["staff-trained"].value == 40 and stored["staff-count"].value == 200
@@ -181,7 +183,8 @@ def test_check_answers_lists_what_is_missing_with_links(lead, cycle):
     save(lead, section_url(cycle), {"q-plan-mentions-duty": "yes"})
     page = html.unescape(lead.get(f"/returns/{cycle.housing}/check").get_data(as_text=True))
     assert "You cannot submit yet" in page
-    assert f'href="/returns/{cycle.housing}/sections/planning#q-plan-mentions-duty-evidence"' in page
+    assert (f'href="/returns/{cycle.housing}/sections/planning?return_to=check&question=plan-mentions-duty'
+            f'#q-plan-mentions-duty-evidence"') in page
     assert "Give evidence for ‘Does your service plan mention the duty?’" in page
     assert "Submit return" not in page
 
@@ -315,7 +318,7 @@ def test_returning_with_a_reason_then_resubmitting_then_accepting(app, lead, new
     cso.post(f"{review_url}/accept", {"version": resubmitted.version})
     assert assignment(app, cycle.housing).status == "accepted"
     history = html.unescape(cso.get(review_url).get_data(as_text=True))
-    steps = ["Started the return", "Submitted the return for Housing Services", "Returned the return",
+    steps = ["Started the return", "Submitted the return for Housing Services", "Sent the return for Housing Services back for changes",
              "Reason: Add the service plan page number.", "Submitted the return for Housing Services (submission 2)",
              "Accepted the return"]
     positions = [history.index(step) for step in steps]

@@ -154,7 +154,7 @@ def test_save_mine_instead_loses_to_a_change_made_after_the_conflict_page_was_sh
     assert "250 people" in page and "150 people" in page
     assert answers_of(app, cycle.housing)["staff-count"].value == 250  # the newest change is not lost
     resolve = {name: value for name, value in HIDDEN.findall(again.get_data(as_text=True)) if name != "csrf_token"}
-    assert lead.post(url, resolve).status_code == 302  # nothing newer: now mine wins, by choice
+    assert lead.post(url, {**resolve, "next": "later"}).status_code == 302  # nothing newer: now mine wins, by choice
     assert answers_of(app, cycle.housing)["staff-count"].value == 150
 
 

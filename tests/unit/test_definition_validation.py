@@ -201,3 +201,53 @@ def test_the_hash_changes_with_the_file(tmp_path):
     text = (FIXTURES / "small-departmental.yaml").read_text()
     first = load_text(text, "x.yaml").sha256
     assert load_text(text.replace("Small departmental check", "Small check"), "x.yaml").sha256 != first
+
+
+RATED = {"id": "q1", "type": "single_choice", "text": "Is it met?", "allow_not_applicable": True,
+         "options": [{"value": "met", "label": "Met"}, {"value": "partly_met", "label": "Partly met"},
+                     {"value": "not_met", "label": "Not met"}]}
+
+
+def rated(**fields) -> dict:
+    return {"id": "test", "version": 1, "title": "T", "kind": "partnership",
+            "sections": [{"id": "s1", "title": "S", "questions": [{**RATED, **fields}]}]}
+
+
+def test_shown_for_names_the_answers_a_box_belongs_to():
+    """shown_for (issue 15): the hallmark checklist reveals each box only for the answers it belongs to."""
+    loaded = load_text(yaml.safe_dump(rated(
+        evidence={"required_for": ["met"], "shown_for": ["met", "partly_met"]},
+        action={"shown_for": ["partly_met", "not_met", "not_applicable"]})), "ok.yaml")
+    question = loaded.definition.questions[0]
+    assert question.evidence.shown_for == {"met", "partly_met"} and question.evidence.required_when("met")
+    assert not question.evidence.required_when("partly_met")
+    assert question.action.shown_for == {"partly_met", "not_met", "not_applicable"}
+    assert not question.action.required_when("not_met")  # shown, and optional: nothing requires it
+
+
+@pytest.mark.parametrize("fields,expected", [
+    ({"evidence": {"shown_for": ["done"]}},
+     "sections.s1.questions.q1.evidence.shown_for: 'done' is not an answer this question can have"),
+    ({"evidence": {"required_for": ["met"], "shown_for": ["partly_met"]}},
+     "sections.s1.questions.q1.evidence.shown_for: must include every answer in required_for; it leaves out 'met'"),
+    ({"type": "text", "options": None, "allow_not_applicable": False, "action": {"shown_for": ["x"]}},
+     "sections.s1.questions.q1.action.shown_for: needs a question with set answers; text has none"),
+    ({"evidence": {"shown_for": []}}, "sections.s1.questions.q1.evidence"),
+])
+def test_a_bad_shown_for_is_explained(fields, expected):
+    document = rated(**fields)
+    question = document["sections"][0]["questions"][0]
+    for key in [k for k, v in fields.items() if v is None]:
+        del question[key]
+    problems = problems_of(document)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_the_hallmark_checklist_reveals_evidence_and_actions_for_their_own_answers():
+    from app.questionnaires.validation import load_file as load
+
+    definition = load(Path(__file__).resolve().parents[2] / "surveys" / "hallmarks-of-effective-partnership.yaml"
+                      ).definition
+    for question in definition.questions:
+        assert question.evidence.shown_for == {"met", "partly_met"}, question.id
+        assert question.action.shown_for == {"partly_met", "not_met"}, question.id

@@ -27,7 +27,18 @@ function valueOf(form, id, hidden) {
   if (text === "") {
     return null;
   }
-  const number = Number(text.replace(/%$/, ""));
+  return numberFrom(text);
+}
+
+// As the server reads numbers (app/questionnaires/answers.py): "92,600" and "92 600" are 92600, a decimal comma is not.
+const GROUPED = /^[+-]?\d{1,3}(?:([, ])\d{3})(?:\1\d{3})*(?:\.\d+)?$/;
+
+export function numberFrom(text) {
+  let digits = text.replace(/[\s\u00a0\u2009\u202f]+/g, " ").trim().replace(/\s*%$/, "");
+  if (GROUPED.test(digits)) {
+    digits = digits.replace(/[, ]/g, "");
+  }
+  const number = digits === "" || /[, ]/.test(digits) ? Number.NaN : Number(digits);
   return Number.isNaN(number) ? text : number;
 }
 
