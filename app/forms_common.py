@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput
 from wtforms import DateField, Field, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
@@ -89,6 +89,59 @@ def apply_text_rule(field: Field, name: str) -> None:
     field.text_rule = rule
 
 
+class _LegendFromLabel:
+    """A fieldset's legend is the field's label unless the template gives its own text.
+
+    govuk-frontend-wtf puts the label in the legend only when the template passes no
+    `fieldset` at all: a template that only sizes the legend ({"legend": {"classes": ...}})
+    got a fieldset with an empty legend, so the dates, radios and checkboxes had no name
+    (WCAG 1.3.1 and 3.3.2). Here the label fills in whatever the template left out.
+    The library also gives every radio and checkbox group a hint, empty when the field
+    has no description, that the fieldset's aria-describedby points at: an empty hint is dropped.
+    """
+
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
+        hint = params.get("hint")
+        if isinstance(hint, dict) and not (hint.get("text") or hint.get("html")):
+            params.pop("hint")
+        # New dicts: the merge may have put the template's own (reused) dicts into params.
+        fieldset = dict(params.get("fieldset") or {})
+        legend = dict(fieldset.get("legend") or {})
+        if not (legend.get("text") or legend.get("html")):
+            legend["text"] = field.label.text
+        params["fieldset"] = {**fieldset, "legend": legend}
+        return params
+
+
+class LegendRadioInput(_LegendFromLabel, GovRadioInput):
+    """Radios in a fieldset whose legend names the question."""
+
+
+class LegendCheckboxesInput(_LegendFromLabel, GovCheckboxesInput):
+    """Checkboxes in a fieldset whose legend names the question."""
+
+
+class LegendDateInput(_LegendFromLabel, GovDateInput):
+    """Day, month and year boxes in a fieldset whose legend names the date."""
+
+
+# The library's group widgets, and ours that always name the group. GovCheckboxInput (one
+# checkbox, a subclass of GovCheckboxesInput) has no fieldset, so it is matched by exact type only.
+_NAMED_GROUP_WIDGETS: dict[type, type] = {
+    GovRadioInput: LegendRadioInput,
+    GovCheckboxesInput: LegendCheckboxesInput,
+    GovDateInput: LegendDateInput,
+}
+
+
+def name_the_group(field: Field) -> None:
+    """Give a group of radios, checkboxes or date boxes a widget whose legend is never empty."""
+    named = _NAMED_GROUP_WIDGETS.get(type(field.widget))
+    if named is not None:
+        field.widget = named()
+
+
 def _label_as_name(field: Field) -> str:
     text = field.label.text
     return text.removesuffix(" (optional)").strip() or field.short_name.replace("_", " ").capitalize()
@@ -99,7 +152,8 @@ class AppForm(FlaskForm):
 
     Messages name a field by its label; a form whose label is a question or a sentence
     gives the name to use instead in `names_in_messages`, e.g. {"reason": "Reason"},
-    the name its other messages use.
+    the name its other messages use. Every group of radios, checkboxes or date boxes
+    gets a legend that names it (see _LegendFromLabel), whatever the template passes.
     """
 
     names_in_messages: ClassVar[dict[str, str]] = {}
@@ -107,6 +161,7 @@ class AppForm(FlaskForm):
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
             field = super().bind_field(form, unbound_field, options)
+            name_the_group(field)
             if is_free_text(field):
                 apply_text_rule(field, type(form).names_in_messages.get(field.short_name) or _label_as_name(field))
             return field
@@ -115,7 +170,7 @@ class AppForm(FlaskForm):
 class GovDateField(DateField):
     """A date as day, month and year boxes, with GOV.UK error messages instead of WTForms' defaults."""
 
-    widget = GovDateInput()
+    widget = LegendDateInput()
 
     def __init__(self, label: str = "", validators: Any = None, **kwargs: Any) -> None:
         super().__init__(label, validators, format="%d %m %Y", **kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovRadioInput,
@@ -12,11 +14,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from app.actions.services import TEXT_MAX, TITLE_MAX
+from app.actions.services import ORIGIN_DETAIL_MAX, TEXT_MAX, TITLE_MAX
 from app.analysis.actions import ACTION_STATUS_LABELS
 from app.forms_common import AppForm, GovDateField, VersionField
+from app.models.action import ORIGIN_LABELS, ActionOrigin
 
 
 class ActionForm(AppForm):
@@ -40,6 +43,54 @@ class ActionForm(AppForm):
                             validators=[InputRequired(message="Enter the date the action is due")])
     version = VersionField()
     submit = SubmitField("Save action", widget=GovSubmitInput())
+
+
+class ChoiceRadioField(RadioField):
+    """Radios whose posted value, if not one of the choices, gets the field's own message, not "Not a valid choice"."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data not in {choice[0] for choice in self.iter_choices()}:
+            required = next((v for v in self.validators if isinstance(v, InputRequired)), None)
+            raise ValidationError(required.message if required and required.message else "Choose one of the options")
+
+
+ORIGIN_DETAIL_HINT = ("For example: Overview and scrutiny committee, 12 March 2026, recommendation 4; "
+                      "or the 2025 to 2026 plan's action to train licensing staff.")
+
+
+class OriginActionForm(ActionForm):
+    """An action that does not come from a gap: it says where it does come from."""
+
+    names_in_messages = {**ActionForm.names_in_messages, "origin_detail": "Where it comes from"}
+
+    FIRST: ClassVar[tuple[str, ...]] = ("origin", "origin_detail", "department")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Where the action comes from is asked first: the error summary follows the page's order.
+        self._fields = {**{name: self._fields[name] for name in self.FIRST if name in self._fields}, **self._fields}
+
+    origin = ChoiceRadioField(
+        "Where does the action come from?", widget=GovRadioInput(),
+        choices=[SelectChoice(origin.value, ORIGIN_LABELS[origin]) for origin in ActionOrigin
+                 if origin is not ActionOrigin.GAP],
+        validators=[InputRequired(message="Choose where the action comes from")],
+    )
+    origin_detail = TextAreaField(
+        "Which recommendation, plan or decision is it?", widget=GovTextArea(), description=ORIGIN_DETAIL_HINT,
+        validators=[InputRequired(message="Say which recommendation, plan or decision the action comes from"),
+                    Length(max=ORIGIN_DETAIL_MAX,
+                           message=f"Where it comes from must be {ORIGIN_DETAIL_MAX:,} characters or fewer")],
+    )
+
+
+class NewOriginActionForm(OriginActionForm):
+    """A new action not from a gap: also for which department, or for the partnership as a whole."""
+
+    department = SelectField(
+        "Who is it for?", widget=GovSelect(), validate_choice=False,
+        validators=[InputRequired(message="Choose who the action is for")],
+    )
 
 
 class ProgressForm(AppForm):

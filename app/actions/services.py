@@ -23,12 +23,14 @@ from app.analysis.actions import ACTION_STATUS_LABELS, OPEN_STATUSES, ActionFact
 from app.audit.services import record_event
 from app.extensions import db
 from app.models import Action, ActionNote, Assignment, Cycle, Department, Role, User
+from app.models.action import ORIGIN_NAMES, ActionOrigin
 from app.models.types import utcnow
 from app.questionnaires.registry import definition_from_snapshot
 from app.security.access import Permission, can
 
 TITLE_MAX = 200
 TEXT_MAX = 5000
+ORIGIN_DETAIL_MAX = 1000
 CONFLICT = "Someone else changed this action while you were looking at it. Check it again, then make your change"
 
 
@@ -47,12 +49,19 @@ class ActionDetails:
 
 
 @dataclass(frozen=True)
-class GapSource:
-    """The gap an action is raised from (all empty for an action raised on its own)."""
+class ActionSource:
+    """Where an action comes from: a gap (its question, as worded then) or, for any other origin, which one.
 
+    An action from a gap names its question and says nothing more; an action from a
+    scrutiny recommendation, an earlier plan or elsewhere names no question and says in
+    `origin_detail` which recommendation, plan or decision it is.
+    """
+
+    origin: str = ActionOrigin.GAP.value
     definition_id: str | None = None
     question_id: str | None = None
     gap_text: str = ""
+    origin_detail: str = ""
 
 
 def _user_department_ids(user: Any) -> set[int]:
@@ -138,6 +147,22 @@ def actions_by_gap(cycle_id: int, department_ids: Iterable[int | None] | None = 
     return grouped
 
 
+def plannable_departments(user: Any) -> list[Department]:
+    """The active departments a person may raise actions for: a lead officer's own, everyone's for the others."""
+    if not can(user, Permission.PLAN_ACTIONS):
+        return []
+    query = select(Department).where(Department.active.is_(True)).order_by(Department.name)
+    return [d for d in db.session.scalars(query) if may_plan_for(user, d.id)]
+
+
+def owners_for_any(departments: Iterable[Department | None]) -> list[User]:
+    """Everyone who could own an action for one of these departments (the form lists them all at once)."""
+    people: dict[int, User] = {}
+    for department in departments:
+        people.update({u.id: u for u in owner_choices(department.id if department else None)})
+    return sorted(people.values(), key=lambda u: u.name.casefold())
+
+
 def owner_choices(department_id: int | None) -> list[User]:
     """Who can own an action: the department's lead officers and the community safety officers."""
     query = select(User).where(User.active.is_(True), User.role == Role.COMMUNITY_SAFETY_OFFICER.value)
@@ -166,7 +191,10 @@ def _check_details(details: ActionDetails, department_id: int | None, *, today: 
     if len(done) > TEXT_MAX:
         raise ActionProblem("done_looks_like", f"What ‘done’ looks like must be {TEXT_MAX:,} characters or fewer")
     if details.owner_id not in {u.id for u in owner_choices(department_id)}:
-        raise ActionProblem("owner", "Choose an owner from the list")
+        department = db.session.get(Department, department_id) if department_id is not None else None
+        raise ActionProblem("owner", "Choose an owner from the list: "
+                            + (f"a lead officer for {department.name}" if department else "")
+                            + (" or " if department else "") + "a community safety officer")
     if details.due_date is None:
         raise ActionProblem("due_date", "Enter the date the action is due")
     if new and details.due_date < today:
@@ -174,20 +202,43 @@ def _check_details(details: ActionDetails, department_id: int | None, *, today: 
     return ActionDetails(title, done, details.owner_id, details.due_date)
 
 
-def create_action(actor: User, cycle: Cycle, department: Department | None, source: GapSource,
+def _check_source(source: ActionSource) -> ActionSource:
+    """A gap's action names its question; any other says which recommendation, plan or decision it is."""
+    try:
+        origin = ActionOrigin(source.origin)
+    except ValueError:
+        raise ActionProblem("origin", "Choose where the action comes from") from None
+    if origin is ActionOrigin.GAP:
+        if not source.question_id:
+            raise ActionProblem("origin", "Choose where the action comes from")
+        return ActionSource(origin.value, source.definition_id, source.question_id, source.gap_text)
+    if source.question_id:
+        raise ActionProblem("origin", "An action raised from a gap comes from that gap")
+    detail = _tidy(source.origin_detail)
+    if not detail:
+        raise ActionProblem("origin_detail", "Say which recommendation, plan or decision the action comes from")
+    if len(detail) > ORIGIN_DETAIL_MAX:
+        raise ActionProblem("origin_detail", f"Where it comes from must be {ORIGIN_DETAIL_MAX:,} characters or fewer")
+    return ActionSource(origin.value, origin_detail=detail)
+
+
+def create_action(actor: User, cycle: Cycle, department: Department | None, source: ActionSource,
                   details: ActionDetails, today: date) -> Action:
     department_id = department.id if department else None
     if not may_plan_for(actor, department_id):
         abort(404)
+    source = _check_source(source)
     clean = _check_details(details, department_id, today=today, new=True)
     action = Action(cycle_id=cycle.id, department_id=department_id, definition_id=source.definition_id,
-                    question_id=source.question_id, gap_text=source.gap_text, title=clean.title,
+                    question_id=source.question_id, gap_text=source.gap_text, origin=source.origin,
+                    origin_detail=source.origin_detail, title=clean.title,
                     done_looks_like=clean.done_looks_like, owner_id=clean.owner_id, due_date=clean.due_date,
                     status=ActionStatus.NOT_STARTED.value, dropped_reason="", created_by_id=actor.id)
     db.session.add(action)
     db.session.flush()
     record_event("action.created", object_type="action", object_id=action.id, actor=actor,
-                 summary=f"Raised the action ‘{clean.title}’ for {action.department_name}",
+                 summary=f"Raised the action ‘{clean.title}’ for {action.department_name} "
+                         f"({ORIGIN_NAMES[ActionOrigin(source.origin)].lower()})",
                  after=action.as_audit_dict())
     db.session.commit()
     return action
@@ -201,15 +252,25 @@ def _commit_or_conflict(field: str) -> None:
         raise ActionProblem(field, CONFLICT) from None
 
 
-def update_details(actor: User, action: Action, details: ActionDetails, *, base_version: int, today: date) -> None:
+def update_details(actor: User, action: Action, details: ActionDetails, *, base_version: int, today: date,
+                   source: ActionSource | None = None) -> None:
+    """Change what the action is; `source` changes where an action not from a gap comes from.
+
+    An action from a gap always stays the gap's: its question is its reason for being.
+    """
     if not may_plan_for(actor, action.department_id):
         abort(404)
     if action.version != base_version:
         raise ActionProblem("title", CONFLICT)
+    if source is not None and action.question_id:
+        raise ActionProblem("origin", "An action raised from a gap comes from that gap")
+    source = _check_source(source) if source is not None else None
     clean = _check_details(details, action.department_id, today=today, new=False)
     before = action.as_audit_dict()
     action.title, action.done_looks_like = clean.title, clean.done_looks_like
     action.owner_id, action.due_date = clean.owner_id, clean.due_date
+    if source is not None:
+        action.origin, action.origin_detail = source.origin, source.origin_detail
     db.session.flush()
     db.session.refresh(action, ["owner"])
     after = action.as_audit_dict()
@@ -253,14 +314,14 @@ def record_progress(actor: User, action: Action, *, status: str, note: str, drop
     _commit_or_conflict("status")
 
 
-def gap_source(cycle: Cycle, department_id: int | None, question_id: str | None) -> GapSource | None:
-    """The question an action is raised from, found in the return it belongs to; None if it is not there.
+def gap_source(cycle: Cycle, department_id: int | None, question_id: str | None) -> ActionSource | None:
+    """The gap an action is raised from, found in the return it belongs to; None if it is not there.
 
     A department's questions come from its own return in the cycle; the partnership's
     from the cycle's partnership questionnaires (the hallmark checklist).
     """
     if not question_id:
-        return GapSource()
+        return None
     query = select(Assignment).where(Assignment.cycle_id == cycle.id)
     if department_id is None:
         query = query.where(Assignment.respondent_type == "partnership")
@@ -270,5 +331,5 @@ def gap_source(cycle: Cycle, department_id: int | None, question_id: str | None)
         definition = definition_from_snapshot(assignment.snapshot)
         question = definition.question(question_id)
         if question is not None:
-            return GapSource(definition.id, question.id, question.text)
+            return ActionSource(ActionOrigin.GAP.value, definition.id, question.id, question.text)
     return None

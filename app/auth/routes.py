@@ -83,7 +83,12 @@ def sign_out() -> Response:
 @bp.route("/account")
 @signed_in
 def account() -> str:
-    return render_template("auth/account.html")
+    """Your account, and how to change it: yourself if you manage accounts, otherwise whom to ask, by name."""
+    from app.users.services import may_manage, who_may_change  # app.users imports app.auth: import here
+
+    user = current_user._get_current_object()
+    return render_template("auth/account.html", may_change_own=may_manage(user, user),
+                           who_may_change=who_may_change(user))
 
 
 @bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")

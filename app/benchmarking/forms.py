@@ -6,12 +6,22 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovFileInput,
+    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms_common import AppForm, GovDateField, HiddenTextField
@@ -32,6 +42,11 @@ class WholeNumberField(IntegerField):
 
 
 class PeerForm(AppForm):
+    """A partnership in the register. Its family group is chosen from those the register knows, or named once as new:
+    benchmarking compares groups exactly, so typing one again could split it in two."""
+
+    names_in_messages = {"family_group": "Family group"}
+
     name = StringField("Name", widget=GovTextInput(), description="As the partnership is usually known, e.g. Amber Valley.",
                        validators=[InputRequired(message="Enter the partnership's name"),
                                    Length(max=150, message="Name must be 150 characters or fewer")])
@@ -41,9 +56,14 @@ class PeerForm(AppForm):
         "Population", widget=GovTextInput(), description="Optional. The population of its area, a whole number.",
         validators=[Optional(), NumberRange(min=1, max=100_000_000,
                                             message="Population must be a whole number of people above 0")])
+    family_group_choice = RadioField(
+        "Family group", widget=GovRadioInput(),
+        description="The group of similar partnerships it is compared with. Crime figures are compared "
+                    "within our own partnership's group.",
+        validate_choice=False)  # app/benchmarking/register.py chosen_family_group says what is wrong
     family_group = StringField(
-        "Family group", widget=GovTextInput(),
-        description="The group of similar partnerships it is compared with, e.g. Family group 12.",
+        "Name of the new family group", widget=GovTextInput(),
+        description="For example, Family group 12, as your crime figures name it.",
         validators=[Length(max=100, message="Family group must be 100 characters or fewer")])
     is_own = BooleanField("This is our own partnership", widget=GovCheckboxInput())
     submit = SubmitField("Save", widget=GovSubmitInput())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.audit.services import record_event
-from app.benchmarking.register_import import RegisterRow, parse_register
+from app.benchmarking.register_import import RegisterRow, parse_register, spelling_clash, tidy_group
 from app.extensions import db
 from app.models import Assignment, CrimeStatistic, PeerPartnership, User
 from app.questionnaires.importing import ImportFailed, RowProblem, Sheet
@@ -60,8 +60,49 @@ def _check(details: PeerDetails, existing: PeerPartnership | None) -> PeerDetail
         raise PeerProblem("name", f"{same.name} is already in the register")
     if details.population is not None and not 0 < details.population <= 100_000_000:
         raise PeerProblem("population", "Population must be a whole number of people above 0")
-    return PeerDetails(name, details.area.strip(), details.population, details.family_group.strip(),
-                       details.is_own)
+    group = tidy_group(details.family_group)
+    if len(group) > 100:
+        raise PeerProblem("family_group", "Family group must be 100 characters or fewer")
+    clash = spelling_clash(group, family_groups(excluding=existing))
+    if clash is not None:
+        raise PeerProblem("family_group", f"‘{group}’ is written differently from the family group ‘{clash}’ "
+                                          f"already in the register. Choose ‘{clash}’ from the list, so that they "
+                                          "are compared together")
+    return PeerDetails(name, details.area.strip(), details.population, group, details.is_own)
+
+
+# The family group radios' values: a group in the register, a new one (named in the text box) or none.
+NEW_GROUP, NO_GROUP, GROUP_PREFIX = "new", "none", "group:"
+
+
+def chosen_family_group(choice: str | None, typed: str, groups: list[str]) -> str:
+    """The family group a form chose, among the register's `groups`, or new; PeerProblem if it chose none of them.
+
+    A form that posts only a typed name (no choice) names a new group, checked like one.
+    """
+    if not choice:
+        return tidy_group(typed)
+    if choice == NO_GROUP:
+        return ""
+    if choice == NEW_GROUP:
+        if not tidy_group(typed):
+            raise PeerProblem("family_group", "Enter the name of the new family group")
+        return tidy_group(typed)
+    if choice.startswith(GROUP_PREFIX) and choice.removeprefix(GROUP_PREFIX) in groups:
+        return choice.removeprefix(GROUP_PREFIX)
+    raise PeerProblem("family_group_choice", "Choose a family group from the list, or a new one")
+
+
+def family_groups(*, excluding: PeerPartnership | None = None) -> list[str]:
+    """The family groups in the register, our own partnership's first: the ones a partnership can be put in.
+
+    `excluding` leaves out a group only that partnership is in, so that its own spelling can be corrected.
+    """
+    query = select(PeerPartnership).where(PeerPartnership.family_group != "")
+    peers = [p for p in db.session.scalars(query) if excluding is None or p.id != excluding.id]
+    own = next((p.family_group for p in peers if p.is_own), None)
+    groups = sorted({p.family_group for p in peers}, key=str.casefold)
+    return ([own] if own else []) + [g for g in groups if g != own]
 
 
 def _clear_other_own(keep: PeerPartnership) -> None:
@@ -123,8 +164,13 @@ def _existing_names() -> dict[str, int]:
                                                                                     PeerPartnership.name))}
 
 
+def _existing_groups() -> dict[str, str]:
+    return {name.casefold(): group for name, group in db.session.execute(select(PeerPartnership.name,
+                                                                              PeerPartnership.family_group))}
+
+
 def check_register_sheet(sheet: Sheet) -> list[RegisterRow]:
-    return parse_register(sheet, _existing_names())
+    return parse_register(sheet, _existing_names(), _existing_groups())
 
 
 def sheet_as_json(sheet: Sheet) -> str:

@@ -9,7 +9,9 @@ The first row names the columns (any order, any case):
     own           yes for our own partnership (at most one row), otherwise no or blank
 
 A row whose name is already in the register updates that partnership; any other
-row adds one. The file is read by app.imports.sheets.read_sheet, with SHEET_LIMITS.
+row adds one. Family groups are compared exactly (benchmarking takes the partnerships
+whose group is the same as ours), so a group written differently from one already in
+the register or on an earlier row, only in its capitals or spaces, is refused. The file is read by app.imports.sheets.read_sheet, with SHEET_LIMITS.
 Every bad row is reported (row numbers as the spreadsheet shows them,
 the header being row 1) and nothing is imported unless the whole file is good.
 """
@@ -80,10 +82,28 @@ def _population(raw: str, row: int, problems: list[RowProblem]) -> int | None:
     return int(text)
 
 
-def parse_register(sheet: Sheet, existing: Mapping[str, int]) -> list[RegisterRow]:
+def tidy_group(text: str) -> str:
+    """A family group as stored: single spaces, none at either end."""
+    return " ".join(text.split())
+
+
+def spelling_clash(group: str, known: Iterable[str]) -> str | None:
+    """The known group that `group` repeats with other capitals or spaces ("family group  7" for "Family group 7").
+
+    Two spellings of one group would split it in two: benchmarking compares groups exactly.
+    """
+    wanted = tidy_group(group).casefold()
+    return next((g for g in known if g != tidy_group(group) and tidy_group(g).casefold() == wanted), None) \
+        if wanted else None
+
+
+def parse_register(sheet: Sheet, existing: Mapping[str, int],
+                   existing_groups: Mapping[str, str] | None = None) -> list[RegisterRow]:
     """Check every row; return them all, or raise ImportFailed with every problem.
 
-    `existing` maps the casefolded names already in the register to their ids.
+    `existing` maps the casefolded names already in the register to their ids;
+    `existing_groups` maps them to their family groups (those of partnerships the file
+    does not update are the groups its rows must spell the same way).
     """
     columns = _columns(sheet.header)
     rows = [(number, cells) for number, cells in sheet.rows if any(c.strip() for c in cells)]
@@ -110,7 +130,7 @@ def parse_register(sheet: Sheet, existing: Mapping[str, int]) -> list[RegisterRo
             problems.append(RowProblem(number, "name", f"{name} is already on row {seen[name.casefold()]}"))
         else:
             seen[name.casefold()] = number
-        area, family_group = cell(cells, "area"), cell(cells, "family_group")
+        area, family_group = cell(cells, "area"), tidy_group(cell(cells, "family_group"))
         for column, value in (("area", area), ("family_group", family_group)):
             limit = 150 if column == "area" else 100
             if len(value) > limit:
@@ -124,6 +144,16 @@ def parse_register(sheet: Sheet, existing: Mapping[str, int]) -> list[RegisterRo
         population = _population(cell(cells, "population"), number, problems)
         parsed.append(RegisterRow(number, name, area, population, family_group, is_own,
                                   existing.get(name.casefold())))
+    names_in_file = {row.name.casefold() for row in parsed}
+    known = {group: "the register" for name, group in (existing_groups or {}).items()
+             if group and name not in names_in_file}
+    for row in parsed:
+        clash = spelling_clash(row.family_group, known)
+        if clash is not None:
+            problems.append(RowProblem(row.row, "family_group", f"‘{row.family_group}’ is written differently from "
+                                                                f"‘{clash}’ in {known[clash]}: write it the same way"))
+        elif row.family_group:
+            known.setdefault(row.family_group, f"row {row.row}")
     if len(own_rows) > 1:
         problems.append(RowProblem(own_rows[1], "own", f"only one partnership can be our own; row {own_rows[0]} "
                                                        "already is"))

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from app.analysis.crime import format_change, format_number, quartile_rule
 from app.benchmarking import bp
@@ -33,13 +34,19 @@ from app.benchmarking.invitations import (
     status_counts,
 )
 from app.benchmarking.register import (
+    GROUP_PREFIX,
+    NEW_GROUP,
+    NO_GROUP,
     PeerDetails,
     PeerProblem,
     check_register_sheet,
+    chosen_family_group,
     create_peer,
+    family_groups,
     get_peer_or_404,
     import_register,
     list_peers,
+    own_partnership,
     peer_usage,
     sheet_as_json,
     sheet_from_json,
@@ -49,6 +56,7 @@ from app.benchmarking.register_import import SHEET_LIMITS as REGISTER_SHEET_LIMI
 from app.benchmarking.register_import import summary
 from app.benchmarking.services import crime_figures_of, message_for_new_link, peer_returns
 from app.extensions import db
+from app.models import PeerPartnership
 from app.questionnaires.importing import ImportFailed, read_sheet
 from app.security.access import Permission, allow
 from app.security.shown_once import keep_to_show_once, take_shown_once
@@ -69,9 +77,40 @@ def _show_link_once(made) -> None:
     db.session.commit()
 
 
-def _details(form: PeerForm) -> PeerDetails:
-    return PeerDetails(form.name.data or "", form.area.data or "", form.population.data, form.family_group.data or "",
+def _details(form: PeerForm, groups: list[str]) -> PeerDetails:
+    group = chosen_family_group(form.family_group_choice.data, form.family_group.data or "", groups)
+    return PeerDetails(form.name.data or "", form.area.data or "", form.population.data, group,
                        bool(form.is_own.data))
+
+
+def _family_group_field(form: PeerForm, peer=None) -> list[str]:
+    """Offer the register's family groups (ours first, and said so), a new one, or none; return the groups."""
+    groups = family_groups()
+    own = own_partnership()
+    own_group = own.family_group if own is not None else ""
+    form.family_group_choice.choices = [
+        *(SelectChoice(GROUP_PREFIX + g, g + (" (our own partnership's group)" if g == own_group else ""))
+          for g in groups),
+        SelectChoice(NEW_GROUP, "A new family group"),
+        SelectChoice(NO_GROUP, "None yet"),
+    ]
+    if request.method == "GET":
+        current = peer.family_group if peer is not None else own_group
+        form.family_group_choice.data = (GROUP_PREFIX + current if current in groups
+                                         else NO_GROUP if peer is not None else None)
+        form.family_group.data = ""
+    return groups
+
+
+def _save_peer(form: PeerForm, groups: list[str], save) -> PeerPartnership | None:
+    """Save through `save(details)`, or put the problem on its field and return None."""
+    try:
+        return save(_details(form, groups))
+    except PeerProblem as problem:
+        if problem.field == "family_group" and not form.family_group_choice.data:
+            form.family_group_choice.data = NEW_GROUP  # a typed name is a new group: show it where it was typed
+        getattr(form, problem.field).errors = [problem.message]
+        return None
 
 
 @bp.route("/")
@@ -91,12 +130,10 @@ def index() -> str:
 @allow(MANAGE)
 def new() -> Response | str:
     form = PeerForm()
+    groups = _family_group_field(form)
     if form.validate_on_submit():
-        try:
-            peer = create_peer(_user(), _details(form))
-        except PeerProblem as problem:
-            getattr(form, problem.field).errors = [problem.message]
-        else:
+        peer = _save_peer(form, groups, lambda details: create_peer(_user(), details))
+        if peer is not None:
             flash(f"{peer.name} has been added to the register.", "success")
             return redirect(url_for("benchmarking.detail", peer_id=peer.id))
     return render_template("benchmarking/form.html", form=form, peer=None)
@@ -117,12 +154,9 @@ def detail(peer_id: int) -> str:
 def edit(peer_id: int) -> Response | str:
     peer = get_peer_or_404(peer_id)
     form = PeerForm(obj=peer)
+    groups = _family_group_field(form, peer)
     if form.validate_on_submit():
-        try:
-            update_peer(_user(), peer, _details(form))
-        except PeerProblem as problem:
-            getattr(form, problem.field).errors = [problem.message]
-        else:
+        if _save_peer(form, groups, lambda details: update_peer(_user(), peer, details)) is not None:
             flash(f"{peer.name} has been saved.", "success")
             return redirect(url_for("benchmarking.detail", peer_id=peer.id))
     return render_template("benchmarking/form.html", form=form, peer=peer)

@@ -55,10 +55,14 @@ def get_cycle_or_404(cycle_id: int) -> Cycle:
     return db.get_or_404(Cycle, cycle_id)
 
 
-def current_cycle() -> Cycle | None:
-    """The open cycle with the latest period, if any."""
-    return db.session.scalar(select(Cycle).where(Cycle.status == CycleStatus.OPEN.value)
-                             .order_by(Cycle.period_start.desc(), Cycle.id.desc()).limit(1))
+def open_cycles() -> list[Cycle]:
+    """Every open cycle, the latest period first.
+
+    More than one can be open: last year's returns may still be coming in when this
+    year's cycle opens, and what waits in the older one must not drop out of sight.
+    """
+    return list(db.session.scalars(select(Cycle).where(Cycle.status == CycleStatus.OPEN.value)
+                                   .order_by(Cycle.period_start.desc(), Cycle.id.desc())))
 
 
 def _check(details: CycleDetails, *, existing: Cycle | None = None) -> None:

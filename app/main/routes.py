@@ -12,7 +12,13 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db, limiter
 from app.main import bp
-from app.main.services import community_safety_contacts, cycle_summary, home_summary
+from app.main.services import (
+    community_safety_contacts,
+    cycle_summaries,
+    group_returns,
+    home_summary,
+    needing_changes,
+)
 from app.models import Role
 from app.navigation import settings_links_for_current_user
 from app.respond.services import returns_for
@@ -33,12 +39,13 @@ _HOME_TEMPLATES = {
 def home() -> str:
     role = Role(current_user.role)
     user = current_user._get_current_object()
+    returns = returns_for(user) if role in (Role.LEAD_OFFICER, Role.COMMUNITY_SAFETY_OFFICER) else []
+    shown = {"returns": returns, "return_groups": group_returns(returns), "to_change": needing_changes(returns)}
     if role == Role.LEAD_OFFICER:
         return render_template(_HOME_TEMPLATES[role], departments=user.departments,
-                               contacts=community_safety_contacts(), returns=returns_for(user))
+                               contacts=community_safety_contacts(), **shown)
     return render_template(_HOME_TEMPLATES[role], summary=home_summary(include_recent=role != Role.AUDITOR),
-                           cycle=cycle_summary(date.today()),
-                           returns=returns_for(user) if role == Role.COMMUNITY_SAFETY_OFFICER else [])
+                           cycles=cycle_summaries(date.today()), **shown)
 
 
 @bp.route("/settings")

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.audit.services import recent_events
-from app.cycles.services import ProgressCount, current_cycle, cycle_assignments, grouped_returns, progress
+from app.cycles.services import ProgressCount, cycle_assignments, grouped_returns, open_cycles, progress
 from app.departments.services import list_departments
 from app.extensions import db
-from app.models import Assignment, AuditEvent, Cycle, Department, Role, User
+from app.models import Assignment, AuditEvent, Cycle, CycleStatus, Department, Role, User
 from app.models.types import utcnow
 from app.questionnaires.workflow import Status
 from app.users.services import count_users_by_role, list_users
@@ -72,15 +72,44 @@ class CycleSummary:
     peers_total: int
 
 
-def cycle_summary(today: date) -> CycleSummary | None:
-    """The open cycle at a glance: departments' progress, what waits for review, the partnership and peers."""
-    cycle = current_cycle()
-    if cycle is None:
-        return None
-    returns = grouped_returns(cycle_assignments(cycle))
-    received = sum(1 for a in returns.peers if a.status in (Status.SUBMITTED.value, Status.ACCEPTED.value))
-    return CycleSummary(cycle, progress(returns.departments, today), len(returns.departments),
-                        returns.awaiting_review, returns.partnership, received, len(returns.peers))
+def cycle_summaries(today: date) -> list[CycleSummary]:
+    """Every open cycle at a glance, the latest first: departments' progress, what waits for review, and peers.
+
+    Not only the newest: a cycle still running when the next one opens keeps its
+    returns waiting for review on the dashboard until it is closed.
+    """
+    summaries = []
+    for cycle in open_cycles():
+        returns = grouped_returns(cycle_assignments(cycle))
+        received = sum(1 for a in returns.peers if a.status in (Status.SUBMITTED.value, Status.ACCEPTED.value))
+        summaries.append(CycleSummary(cycle, progress(returns.departments, today), len(returns.departments),
+                                      returns.awaiting_review, returns.partnership, received, len(returns.peers)))
+    return summaries
+
+
+@dataclass(frozen=True)
+class ReturnGroup:
+    """Returns of one questionnaire in one cycle: the title is said once, each row names who answers."""
+
+    cycle: Cycle
+    title: str
+    returns: list[Assignment]
+
+
+def group_returns(returns: list[Assignment]) -> list[ReturnGroup]:
+    """Returns grouped by cycle and questionnaire, in the order given (newest cycle first)."""
+    groups: dict[tuple[int, str], ReturnGroup] = {}
+    for assignment in returns:
+        key = (assignment.cycle_id, assignment.snapshot.title)
+        if key not in groups:
+            groups[key] = ReturnGroup(assignment.cycle, assignment.snapshot.title, [])
+        groups[key].returns.append(assignment)
+    return list(groups.values())
+
+
+def needing_changes(returns: list[Assignment]) -> list[Assignment]:
+    """Returns sent back to be changed, in a cycle still open (a closed cycle's cannot be changed)."""
+    return [a for a in returns if a.status == Status.RETURNED.value and a.cycle.status == CycleStatus.OPEN.value]
 
 
 def community_safety_contacts() -> list[User]:

@@ -9,7 +9,15 @@ from werkzeug.wrappers import Response
 from app.respond.services import definition_of, get_return_for_reader, stored_answers, visible_questions
 from app.review import bp
 from app.review.forms import AcceptForm, ReturnForm
-from app.review.services import ReviewProblem, accept, answer_change_count, history, return_for_changes
+from app.review.services import (
+    ReviewProblem,
+    accept,
+    answer_change_count,
+    history,
+    respondent_in_sentence,
+    return_for_changes,
+    returned_message,
+)
 from app.security.access import Permission, allow
 
 
@@ -41,7 +49,7 @@ def accept_return(assignment_id: int) -> Response | tuple[str, int]:
             accept(current_user._get_current_object(), assignment, base_version=form.version.data)
         except ReviewProblem as error:
             return _render(assignment, problem=error.message)
-        flash(f"You accepted the return for {assignment.respondent_name}.", "success")
+        flash(f"You accepted the return for {respondent_in_sentence(assignment)}.", "success")
     return redirect(url_for("review.detail", assignment_id=assignment.id))
 
 
@@ -57,7 +65,6 @@ def return_return(assignment_id: int) -> Response | tuple[str, int]:
         except ReviewProblem as error:
             form.reason.errors = [error.message]
             return _render(assignment, return_form=form)
-        flash(f"You returned the return for {assignment.respondent_name}. The lead officer will see your reason.",
-              "success")
+        flash(returned_message(assignment), "success")
         return redirect(url_for("review.detail", assignment_id=assignment.id))
     return _render(assignment, return_form=form)

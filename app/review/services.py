@@ -40,9 +40,11 @@ def _review(actor: User, assignment: Assignment, action: Action, *, base_version
     assignment.updated_at = assignment.reviewed_at
     if action == Action.RETURN:
         assignment.return_reason = reason
-    verb = "Accepted" if action == Action.ACCEPT else "Returned"
+    name = respondent_in_sentence(assignment)
+    summary = (f"Accepted the return for {name}" if action == Action.ACCEPT
+               else f"Sent the return for {name} back for changes")
     record_event(f"assignment.{'accepted' if action == Action.ACCEPT else 'returned'}", object_type="assignment",
-                 object_id=assignment.id, actor=actor, summary=f"{verb} the return for {assignment.respondent_name}",
+                 object_id=assignment.id, actor=actor, summary=summary,
                  before={"status": old_status},
                  after={"status": new_status.value, **({"reason": reason} if reason else {})})
     try:
@@ -50,6 +52,20 @@ def _review(actor: User, assignment: Assignment, action: Action, *, base_version
     except StaleDataError:
         db.session.rollback()
         raise ReviewProblem("reason", "This return changed while you were looking at it. Check it again") from None
+
+
+def respondent_in_sentence(assignment: Assignment) -> str:
+    """Who answers, as it reads inside a sentence: "Housing Services", "the partnership"."""
+    name = assignment.respondent_name
+    return "the" + name[3:] if name.startswith("The ") else name
+
+
+def returned_message(assignment: Assignment) -> str:
+    """What the reviewer is told once a return has gone back: who sees the reason, and what they do next."""
+    name = respondent_in_sentence(assignment)
+    who = "Its lead officers" if assignment.respondent_type == "department" else "Whoever answers it"
+    return (f"The return for {name} has been sent back for changes. {who} will see your reason, "
+            "make the changes and submit it again.")
 
 
 def accept(actor: User, assignment: Assignment, *, base_version: int) -> None:

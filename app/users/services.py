@@ -85,6 +85,11 @@ def may_manage(actor: User | None, user: User) -> bool:
     return user.role != Role.ADMIN or can(actor, Permission.MANAGE_ADMINS)
 
 
+def who_may_change(user: User) -> list[User]:
+    """The other active people who may change this account: whom to ask, named, rather than a role that may not fit."""
+    return [other for other in list_users(active=True) if other.id != user.id and may_manage(other, user)]
+
+
 def _resolve_departments(department_ids: list[int]) -> list[Department]:
     if not department_ids:
         return []

@@ -175,3 +175,87 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(journey, people, pa
     journey.goto(path)
     overflow = journey.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{path} is {overflow}px wider than a 375px screen"
+
+
+# --------------------------------------------------------------------------- the staff pages of issue 15
+
+MARKUP = ("<span", "<strong", "<br", "&lt;", "&gt;", "&amp;")
+
+
+@pytest.fixture
+def staff_pages(app, people):
+    """A cycle with a return sent back and one submitted, an action from a gap and one from scrutiny."""
+    from tests.support import add_action, open_cycle
+
+    made = open_cycle(app, people)
+    with app.app_context():
+        from app.extensions import db
+        from app.models import Action, Assignment
+
+        housing = db.session.get(Assignment, made.housing)
+        housing.status, housing.return_reason = "returned", "Add the page number."
+        db.session.get(Assignment, made.planning).status = "submitted"
+        db.session.commit()
+    from_gap = add_action(app, made.cycle_id, people.housing_id, people.lead.id, question_id="plan-targets")
+    scrutiny = add_action(app, made.cycle_id, None, people.cso.id, title="Report to scrutiny")
+    with app.app_context():
+        gap = db.session.get(Action, from_gap)
+        gap.gap_text, gap.done_looks_like = "How measurable are the plan's commitments?", "Tom & Jerry's <targets>"
+        db.session.get(Action, scrutiny).origin_detail = "Scrutiny committee, 12 March 2026, recommendation 4"
+        db.session.commit()
+    return {
+        "community_safety_officer": ["/", f"/cycles/{made.cycle_id}", "/cycles/new", f"/actions/{from_gap}",
+                                     f"/actions/{scrutiny}", f"/actions/{from_gap}/edit", f"/actions/{scrutiny}/edit",
+                                     f"/actions/new?cycle={made.cycle_id}",
+                                     f"/actions/new?cycle={made.cycle_id}&department={people.housing_id}"
+                                     "&question=plan-targets",
+                                     f"/review/{made.planning}", "/actions/", "/account", "/benchmarking/peers/new"],
+        "lead_officer": ["/", "/account", f"/actions/new?cycle={made.cycle_id}"],
+        "auditor": ["/", "/account"],
+        "admin": ["/account"],
+    }
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_staff_pages_fit_the_screen_and_show_no_markup_as_text(journey, new_journey, people, staff_pages,
+                                                                   width):
+    for role, paths in staff_pages.items():
+        trip = journey if role == "community_safety_officer" else new_journey()
+        trip.page.set_viewport_size({"width": width, "height": 900})
+        trip.goto("/sign-in").sign_in(people.by_role(role))
+        for path in paths:
+            trip.goto(path)
+            overflow = trip.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{role} {path} is {overflow}px wider than a {width}px window"
+            shown = trip.page.locator("main").inner_text()
+            assert not [bit for bit in MARKUP if bit in shown.replace("Tom & Jerry's <targets>", "")], (role, path)
+
+
+def test_a_lead_officer_sees_the_return_sent_back_before_anything_else(journey, people, staff_pages):
+    journey.page.set_viewport_size({"width": 375, "height": 900})
+    journey.goto("/sign-in").sign_in(people.lead)
+    banner = journey.page.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("1 return needs changes")
+    journey.click(".govuk-notification-banner a:has-text('Housing Services')")
+    expect(journey.page.locator("main")).to_contain_text("Add the page number.")
+
+
+def test_the_departments_are_asked_only_when_only_some_answer(journey, people):
+    journey.goto("/sign-in").sign_in(people.cso)
+    journey.goto("/cycles/new")
+    departments = journey.page.locator("#conditional-department_scope-2")
+    expect(departments).to_be_hidden()
+    journey.page.check("input[name=department_scope][value=some]")
+    expect(departments).to_be_visible()
+    journey.check()  # axe again, with the panel open
+    journey.page.check("input[name=department_scope][value=all]")
+    expect(departments).to_be_hidden()
+
+
+def test_the_review_page_jumps_to_the_decision_below_the_answers(journey, people, staff_pages):
+    journey.goto("/sign-in").sign_in(people.cso)
+    journey.goto(staff_pages["community_safety_officer"][9])
+    journey.page.click("a[href='#decide']")
+    journey.check()  # the same page, at its decision
+    expect(journey.page.locator("#decide")).to_be_in_viewport()
+    expect(journey.page.locator("button:has-text('Accept return')")).to_be_in_viewport()

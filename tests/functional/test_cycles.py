@@ -215,3 +215,65 @@ def test_the_dashboard_shows_the_open_cycle(app, web, people):
     assert "Audit 2026 to 2027" in page and "Not started: 2 of 2 (100.0%)" in page
     assert "Small partnership checklist for the partnership" in page
     assert f"/cycles/{cycle.cycle_id}" in page
+
+
+# --------------------------------------------------------------------------- what the pages say, and where
+
+
+def test_the_returns_are_grouped_by_questionnaire_with_each_department_leading_its_row(app, web, people):
+    """A "Questionnaire" column repeated one long title on every row and pushed Status off a phone's screen."""
+    import re
+
+    cycle = open_cycle(app, people)
+    web.sign_in(people.cso)
+    page = web.get(f"/cycles/{cycle.cycle_id}").get_data(as_text=True)
+    returns = page.split('id="returns"', 1)[1]
+    tables = re.findall(r'<table class="govuk-table">(.*?)</table>', returns, re.S)
+    assert len(tables) == 2  # the departments' questionnaire, the partnership's checklist
+    departments = tables[0]
+    assert ">Questionnaire<" not in departments
+    assert re.search(r"<caption[^>]*>\s*Small departmental check: 2 of 2\s*</caption>", departments)
+    headers = re.findall(r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="/review/(\d+)">'
+                         r'([^<]+)<span class="govuk-visually-hidden">: Small departmental check</span>', departments)
+    assert headers == [(str(cycle.housing), "Housing Services"), (str(cycle.planning), "Planning Services")]
+    shown = re.sub(r'<span class="govuk-visually-hidden">[^<]*</span>', "", departments)
+    assert shown.count("Small departmental check") == 1
+    assert [len(re.findall(r"<t[hd] ", row)) for row in re.findall(r"<tr [^>]*>(.*?)</tr>", shown, re.S)] == [2, 2, 2]
+
+
+def _submitted(app, people):
+    cycle = open_cycle(app, people)
+    with app.app_context():
+        assignment = db.session.get(Assignment, cycle.housing)
+        assignment.status = "submitted"
+        db.session.commit()
+        return cycle, assignment.version
+
+
+def test_the_review_decision_comes_after_the_answers_with_a_link_to_it_at_the_top(app, web, new_web, people):
+    cycle, _ = _submitted(app, people)
+    web.sign_in(people.cso)
+    page = web.get(f"/review/{cycle.housing}").get_data(as_text=True)
+    decide_link, answers = page.index('href="#decide"'), page.index(">Answers</h2>")
+    decision = page.index('id="decide"')
+    accept, send_back = page.index(f'action="/review/{cycle.housing}/accept"'), page.index('name="reason"')
+    assert decide_link < answers < decision < accept < send_back
+    assert page.index("Does your service plan mention the duty?") < decision  # a question among the answers
+    auditor = new_web()
+    auditor.sign_in(people.auditor)
+    assert 'id="decide"' not in auditor.get(f"/review/{cycle.housing}").get_data(as_text=True)
+
+
+def test_sending_a_return_back_is_said_plainly(app, web, people):
+    cycle, version = _submitted(app, people)
+    web.sign_in(people.cso)
+    response = web.post(f"/review/{cycle.housing}/return", {"reason": "Add the page number.", "version": version},
+                        follow_redirects=True)
+    words = " ".join(html.unescape(response.get_data(as_text=True)).split())
+    assert ("The return for Housing Services has been sent back for changes. Its lead officers will see your "
+            "reason, make the changes and submit it again.") in words
+    assert "returned the return" not in words.lower()
+    assert "Sent the return for Housing Services back for changes" in words  # its history
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assignment.returned"))
+        assert event.summary == "Sent the return for Housing Services back for changes"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, PeerPartnership
+from tests.functional.test_form_legends import Page
 from tests.support import WebClient
 
 
@@ -141,3 +143,77 @@ def test_a_partnerships_page_shows_its_answers_beside_its_crime_figures(app, peo
     words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert "Robbery 2001/02 0.50 +58.8 2 of 2, quartile 4" in words
     assert "Departmental link officers In place" in words
+
+
+# --------------------------------------------------------------------------- the family group is a choice
+
+
+def _words(response) -> str:
+    return Page.of(response).text
+
+
+def _register(app, *entries: tuple[str, str, bool]) -> None:
+    with app.app_context():
+        for name, group, own in entries:
+            db.session.add(PeerPartnership(name=name, area="", family_group=group, is_own=own))
+        db.session.commit()
+
+
+def test_the_family_group_is_chosen_from_the_register_with_ours_first(app, people):
+    _register(app, ("South Derbyshire", "Family group 7", True), ("Boston", "Family group 3", False))
+    web = signed_in(app, people.cso)
+    form = web.get("/benchmarking/peers/new")
+    page = form.get_data(as_text=True)
+    words = _words(form)
+    assert words.index("Family group 7 (our own partnership's group)") < words.index("Family group 3")
+    assert "A new family group" in words and "None yet" in words
+    assert 'value="group:Family group 7" checked' in page  # a new peer is most likely in our group
+    # The new group's name is asked only under "A new family group".
+    assert 'data-aria-controls="conditional-family_group_choice-3"' in page
+    assert page.index('id="conditional-family_group_choice-3"') < page.index('name="family_group"')
+    added = web.post("/benchmarking/peers/new", {"name": "Amber Valley", "family_group_choice": "group:Family group 3"})
+    assert added.status_code == 302
+    assert peers(app)["Amber Valley"][2] == "Family group 3"
+    web.post("/benchmarking/peers/new", {"name": "Rother", "family_group_choice": "new",
+                                         "family_group": "  Family   group 12 "})
+    web.post("/benchmarking/peers/new", {"name": "Fenland", "family_group_choice": "none", "family_group": "x"})
+    assert peers(app)["Rother"][2] == "Family group 12" and peers(app)["Fenland"][2] == ""
+
+
+@pytest.mark.parametrize("posted, message", [
+    ({"family_group_choice": "new", "family_group": "family group 7"},
+     "‘family group 7’ is written differently from the family group ‘Family group 7’ already in the register"),
+    ({"family_group": "FAMILY GROUP  7"}, "is written differently from the family group ‘Family group 7’"),
+    ({"family_group_choice": "new", "family_group": " "}, "Enter the name of the new family group"),
+    ({"family_group_choice": "group:Family group 99"}, "Choose a family group from the list, or a new one"),
+])
+def test_a_family_group_that_would_not_match_is_refused_and_nothing_saved(app, people, posted, message):
+    _register(app, ("South Derbyshire", "Family group 7", True))
+    web = signed_in(app, people.cso)
+    response = web.post("/benchmarking/peers/new", {"name": "Amber Valley", **posted})
+    assert response.status_code == 200 and message in _words(response)
+    assert set(peers(app)) == {"South Derbyshire"}
+
+
+def test_a_groups_only_member_can_correct_its_spelling(app, people):
+    _register(app, ("Boston", "family group 3", False), ("South Derbyshire", "Family group 7", True))
+    with app.app_context():
+        boston = db.session.scalar(select(PeerPartnership.id).where(PeerPartnership.name == "Boston"))
+    web = signed_in(app, people.cso)
+    assert 'value="group:family group 3" checked' in web.get(f"/benchmarking/peers/{boston}/edit").get_data(
+        as_text=True)
+    saved = web.post(f"/benchmarking/peers/{boston}/edit", {"name": "Boston", "family_group_choice": "new",
+                                                            "family_group": "Family group 3"})
+    assert saved.status_code == 302 and peers(app)["Boston"][2] == "Family group 3"
+
+
+def test_an_imported_family_group_must_be_spelt_as_the_register_and_earlier_rows_spell_it(app, people):
+    _register(app, ("South Derbyshire", "Family group 7", True))
+    web = signed_in(app, people.cso)
+    response = _upload(web, "name,family_group\nBoston,family group 7\nFenland,Group 3\nRother,GROUP 3\n"
+                            "Amber Valley,Family group 7\n")
+    page = html.unescape(response.get_data(as_text=True))
+    assert "row 2, column family_group: ‘family group 7’ is written differently from ‘Family group 7’ in the register" in page
+    assert "row 4, column family_group: ‘GROUP 3’ is written differently from ‘Group 3’ in row 3" in page
+    assert "row 5" not in page
+    assert set(peers(app)) == {"South Derbyshire"}

@@ -244,3 +244,45 @@ def test_users_can_be_filtered_by_role_and_status(app, web, people):
 def test_unknown_users_are_not_found(web, people):
     web.sign_in(people.cso)
     assert web.get("/admin/users/99999").status_code == 404
+
+
+# --------------------------------------------------------------------------- your account: who can change it
+
+
+def _account_words(app, account) -> str:
+    from tests.functional.test_form_legends import Page
+    from tests.support import WebClient
+
+    web = WebClient(app.test_client())
+    web.sign_in(account)
+    return Page.of(web.get("/account")).text
+
+
+def test_an_administrator_is_not_told_to_ask_the_community_safety_officer(app, people):
+    words = _account_words(app, people.admin)
+    assert "community safety officer" not in words.lower()
+    assert "Change your name, email address or departments" in words
+    assert "Nobody can change their own role. Only another administrator can change yours" in words
+
+
+def test_an_account_that_cannot_change_itself_names_who_can(app, people):
+    words = _account_words(app, people.auditor)
+    assert ("To change your name, email address, role or departments, ask Ada Admin (ada.admin@council.example) "
+            "or Chris Safety (chris.safety@council.example).") in words
+    assert "Change your name, email address or departments" not in words
+    cso = _account_words(app, people.cso)
+    assert "Change your name, email address or departments" in cso
+    assert "To change yours, ask Ada Admin (ada.admin@council.example)." in cso  # another CSO could too: none here
+
+
+def test_an_officer_can_change_their_own_details_from_their_account(app, people):
+    from tests.support import WebClient
+
+    web = WebClient(app.test_client())
+    web.sign_in(people.cso)
+    page = web.get("/account").get_data(as_text=True)
+    assert f'href="/admin/users/{people.cso.id}/edit"' in page
+    saved = web.post(f"/admin/users/{people.cso.id}/edit", {"name": "Chris Safety-Officer",
+                                                             "email": people.cso.email,
+                                                             "role": "community_safety_officer"})
+    assert saved.status_code == 302

@@ -115,3 +115,41 @@ def test_passwords_are_left_exactly_as_typed(request_context):
     form = SignInForm(formdata=MultiDict({"email": "a@b.example", "password": " Cafe\u0301 \u200b "}))
     assert form.validate()
     assert form.password.data == " Cafe\u0301 \u200b "
+
+
+@pytest.mark.parametrize("form_class", FORMS, ids=_name)
+def test_every_group_of_choices_or_date_boxes_gets_a_widget_that_names_it(request_context, form_class):
+    """govuk-frontend-wtf drops the legend's text when a template passes a fieldset only to size it."""
+    from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovDateInput, GovRadioInput
+
+    from app.forms_common import LegendCheckboxesInput, LegendDateInput, LegendRadioInput
+
+    for field in form_class():
+        widget = field.widget
+        if isinstance(widget, (GovRadioInput, GovCheckboxesInput, GovDateInput)) and not isinstance(
+                widget, GovCheckboxInput):
+            assert isinstance(widget, (LegendRadioInput, LegendCheckboxesInput, LegendDateInput)), (
+                f"{_name(form_class)}.{field.name} would have no legend when its template sizes the fieldset")
+
+
+def test_a_legend_given_only_a_size_is_named_by_the_label_and_a_given_text_is_kept(request_context):
+    from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+    from wtforms import RadioField
+    from wtforms.fields.choices import SelectChoice
+
+    from app.forms_common import GovDateField, LegendRadioInput
+
+    class Form(AppForm):
+        when = GovDateField("Due date")
+        colour = RadioField("Colour", widget=GovRadioInput(), choices=[SelectChoice("r", "Red")])
+
+    form = Form()
+    assert isinstance(form.colour.widget, LegendRadioInput)  # the library's widget, swapped when the form is made
+    sized = {"fieldset": {"legend": {"classes": "govuk-fieldset__legend--s"}}}
+    for field, label in ((form.when, "Due date"), (form.colour, "Colour")):
+        params = field.widget.map_gov_params(field, id=field.id, items=[], params=sized)
+        assert params["fieldset"]["legend"] == {"text": label, "classes": "govuk-fieldset__legend--s"}
+        assert not params.get("hint")  # no empty hint for the fieldset's aria-describedby to point at
+        own = field.widget.map_gov_params(field, id=field.id, items=[],
+                                          params={"fieldset": {"legend": {"text": "When is it due?"}}})
+        assert own["fieldset"]["legend"]["text"] == "When is it due?"
