@@ -14,18 +14,18 @@ def register_blueprints(app: Flask) -> None:
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
     from app.benchmarking import bp as benchmarking_bp
-    from app.crime import bp as crime_bp
+    from app.benchmarking.crime import bp as crime_bp
+    from app.benchmarking.peer import bp as peer_bp
     from app.cycles import bp as cycles_bp
     from app.departments import bp as departments_bp
-    from app.downloads import bp as downloads_bp
+    from app.export_jobs import bp as export_jobs_bp
     from app.main import bp as main_bp
-    from app.peer_link import bp as peer_link_bp
+    from app.questionnaire_library import bp as questionnaire_library_bp
     from app.respond import bp as respond_bp
     from app.results import bp as results_bp
     from app.review import bp as review_bp
-    from app.surveys import bp as surveys_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, departments_bp, audit_bp, cycles_bp, respond_bp, review_bp,
-                      surveys_bp, results_bp, actions_bp, benchmarking_bp, peer_link_bp,
-                      crime_bp, downloads_bp):
+                      questionnaire_library_bp, results_bp, actions_bp, benchmarking_bp, peer_bp,
+                      crime_bp, export_jobs_bp):
         app.register_blueprint(blueprint)

@@ -12,10 +12,10 @@ from app.config import ConfigurationError
 
 
 def register_commands(app: Flask) -> None:
+    from app.benchmarking.commands import peers_group
     from app.demo.commands import demo_command
     from app.departments.commands import department_group
-    from app.downloads.commands import export_command
-    from app.peers.commands import peers_group
+    from app.export_jobs.commands import export_command
     from app.users.commands import user_group
 
     for command in (user_group, department_group, demo_command, peers_group, export_command):

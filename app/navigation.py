@@ -18,7 +18,7 @@ class NavItem:
     sections: tuple[str, ...]  # endpoints starting with one of these mark the item as current
 
 
-SETTINGS_SECTIONS = ("main.settings", "departments.", "admin.", "surveys.", "audit.")
+SETTINGS_SECTIONS = ("main.settings", "departments.", "admin.", "questionnaire_library.", "audit.")
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "main.home", None, ("main.home",)),
@@ -46,7 +46,7 @@ SETTINGS_LINKS: tuple[SettingsLink, ...] = (
                  "The council's departments and their Section 17 lead officers."),
     SettingsLink("Users", "admin.users", Permission.VIEW_DIRECTORY,
                  "Everyone who can sign in, their roles and departments."),
-    SettingsLink("Questionnaires", "surveys.index", (Permission.MANAGE_QUESTIONNAIRES, Permission.VIEW_ALL_RETURNS),
+    SettingsLink("Questionnaires", "questionnaire_library.index", (Permission.MANAGE_QUESTIONNAIRES, Permission.VIEW_ALL_RETURNS),
                  "The questionnaires cycles can use, and importing your own checklist."),
     SettingsLink("Organisation", "admin.organisation", Permission.MANAGE_ORGANISATION,
                  "The council's and the partnership's names."),

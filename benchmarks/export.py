@@ -18,7 +18,7 @@ every sheet of the workbook have rows.
 Then, each in a fresh Python process so that its peak memory (ru_maxrss) is its own,
 taking turns (export, floor, styled floor, CSV, export, ...), `--repeat` times:
 
-1. our export: app.downloads.services.write_export(ExportRequest(cycle, None, XLSX), path)
+1. our export: app.export_jobs.services.write_export(ExportRequest(cycle, None, XLSX), path)
    in an app context: every sheet, streamed from the database, to a file;
 2. the floor: raw xlsxwriter in constant_memory mode writing exactly the cells of the
    Responses sheet (the same values in the same order and columns: strings with
@@ -399,7 +399,7 @@ def _app(url: str, surveys: Path):
 
 def idle_app(url: str, surveys: Path) -> float:
     """Peak memory of a process that has imported and created the app, and done nothing else."""
-    import app.downloads.services  # noqa: F401  (everything an export imports)
+    import app.export_jobs.services  # noqa: F401  (everything an export imports)
 
     _app(url, surveys)
     return peak_mb()
@@ -414,7 +414,7 @@ def idle_floor() -> float:
 
 def run_export(url: str, surveys: Path, cycle_id: int, path: str, kind: str) -> dict[str, float]:
     """One export, timed from the call to its return, to a file."""
-    from app.downloads.services import CSV, XLSX, ExportRequest, write_export
+    from app.export_jobs.services import CSV, XLSX, ExportRequest, write_export
     from app.extensions import db
     from app.models import Cycle
 
@@ -452,7 +452,7 @@ def run_floor(cells: str, path: str, styled: bool = False) -> dict[str, float]:
     specs: dict[str, dict[str, Any]] = {}
     if styled:
         from app.exports.sheets import STYLE_SPECS
-        from app.exports.workbook import RESPONSES_COLUMNS
+        from app.exports.workbook_columns import RESPONSES_COLUMNS
 
         kinds, specs = [column.kind.value for column in RESPONSES_COLUMNS], STYLE_SPECS
     before = peak_mb()
@@ -559,10 +559,10 @@ def profile_export(url: str, surveys: Path, cycle_id: int, path: str, mode: str,
 
     from xlsxwriter.workbook import Workbook
 
-    import app.downloads.services as services
+    import app.export_jobs.services as services
     import app.exports.sheets as sheets
     import app.exports.workbook as book
-    from app.downloads.services import XLSX, ExportRequest, write_export
+    from app.export_jobs.services import XLSX, ExportRequest, write_export
     from app.extensions import db
     from app.models import Cycle
 

@@ -38,7 +38,7 @@ Peak memory is the process's peak resident set (VmHWM) above what it held just b
 (idle: modules imported, file bytes read). Time is wall-clock (and CPU) for the read alone.
 Medians are printed, with each alternative's ratio to the streaming reader (time and memory;
 ">" when it hit the cap or the time limit). Unless --no-import, the whole crime import
-(app.crime.services.check_file, then pack_preview for the confirm form, in an app on a
+(app.benchmarking.crime.services.check_file, then pack_preview for the confirm form, in an app on a
 SQLite database whose peer register holds the partnerships of the realistic files) is measured
 the same way, its memory above the idle app. Goal: every import under 100 MB above idle.
 """
@@ -166,7 +166,7 @@ def _prepare(reader: str, database: str | None) -> Callable[[str, bytes], str]:
         return previous
     if reader == "import":
         from app import create_app
-        from app.crime.services import PayloadProblem, check_file, pack_preview
+        from app.benchmarking.crime.services import PayloadProblem, check_file, pack_preview
         from app.imports.problems import ImportFailed
 
         app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": database, "RATELIMIT_ENABLED": False})

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.analysis.crime import TableRow, period_sort_key
-from app.crime.offences import offence_labels
-from app.crime.services import benchmark_group, offence_table
+from app.benchmarking.crime.offences import offence_labels
+from app.benchmarking.crime.services import benchmark_group, offence_table
 from app.extensions import db
 from app.models import Assignment, CrimeStatistic, Cycle, PeerInvitation, PeerPartnership
 from app.organisation.services import current_organisation
@@ -61,7 +61,7 @@ class PeerFigure:
 
 
 def crime_figures_of(peer: PeerPartnership) -> list[PeerFigure]:
-    """The partnership's figures, newest period first, each ranked in the group (app.crime.services)."""
+    """The partnership's figures, newest period first, each ranked in the group (app.benchmarking.crime.services)."""
     labels = offence_labels()
     order = {key: index for index, key in enumerate(labels)}
     figures = sorted(db.session.scalars(select(CrimeStatistic).where(CrimeStatistic.peer_partnership_id == peer.id)),

@@ -1,4 +1,4 @@
-"""What an export is made from: plain data, gathered from the database by app/downloads/sources.py.
+"""What an export is made from: plain data, gathered from the database by app/export_jobs/sources.py.
 
 The workbook and CSV writers take only these, so they can be tested with
 hand-made data and run without Flask. Returns and audit events are iterables,
@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from app.analysis.approaches import ApproachMatrix
+from app.analysis.compliance import ChecklistCompliance
 from app.analysis.crime import GroupTable
-from app.analysis.hallmarks import HallmarkSummary
 from app.exports.sheets import RagBands
 from app.questionnaires.definition import Definition
 
@@ -93,6 +93,8 @@ class ActionInfo:
     notes: int
     created_at: datetime | None
     updated_at: datetime | None
+    origin: str = "Gap found by the audit"  # where it comes from, in words
+    origin_detail: str = ""  # which recommendation, plan or decision, for an action not raised from a gap
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,12 @@ class CycleExport:
     actions: Sequence[ActionInfo]
     audit: Iterable[AuditInfo]
     whole_cycle: bool = True
-    hallmarks: HallmarkSummary | None = None
-    hallmark_items: pd.DataFrame | None = None  # the checklist's rows (app.analysis.hallmarks.hallmark_rows)
+    # Each partnership checklist's compliance and items (the hallmark checklist, a council's own, or both):
+    # the Summary's compliance blocks and the Hallmarks sheet. None or empty: no checklist, no sheet.
+    hallmarks: Sequence[ChecklistCompliance] | None = None
+    # Every checklist's rows together, as app/export_jobs/sources.py has always set them. The writer reads
+    # each checklist's own `items` instead, which keep the checklists apart and name each item's group.
+    hallmark_items: pd.DataFrame | None = None
     approaches: ApproachMatrix | None = None
     crime: Sequence[CrimeSection] = field(default_factory=tuple)
     quartile_rule: str = ""

@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from app.exports.answer_rows import response_rows
 from app.exports.model import CycleExport
 from app.exports.sheets import csv_text
-from app.exports.workbook import RESPONSES_COLUMNS, response_rows
+from app.exports.workbook_columns import RESPONSES_COLUMNS
 
 
 def safe_csv_cell(value: Any, zone: ZoneInfo) -> str:

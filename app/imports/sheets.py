@@ -1,7 +1,7 @@
 """read_sheet: the one way every import reads a CSV or XLSX file, as a stream with limits.
 
 Used by the checklist import (app.questionnaires.importing), the crime figures
-(app.crime.services) and the peer register (app.benchmarking). Each passes the
+(app.benchmarking.crime.services) and the peer register (app.benchmarking). Each passes the
 SheetLimits of its own import (its row limit); the other limits are the same for
 all. A file that passes a limit is refused as soon as it does, with a sentence
 saying which, and nothing is written: the importers only see a Sheet.

@@ -1,7 +1,7 @@
 """An export made in the background: what was asked for, by whom, how far it has got, and its file.
 
 A large export takes longer than a page should wait, so the web UI records it here,
-writes the file in a background thread (app/downloads/jobs.py) and shows its progress
+writes the file in a background thread (app/export_jobs/jobs.py) and shows its progress
 from this row. The row, not the thread, is the truth: any web worker can show it.
 """
 

@@ -29,7 +29,7 @@ class PeerPartnership(db.Model):
 
 
 class OffenceType(db.Model):
-    """An offence type the council has added to the product's reference list (app/crime/offences.py).
+    """An offence type the council has added to the product's reference list (app/benchmarking/crime/offences.py).
 
     `key` is what import files use (e.g. cycle_theft); it never changes once figures use it.
     """

@@ -109,7 +109,7 @@ def by_invitation_link(view: F) -> F:
     """Anyone holding a valid invitation link, signed in or not (peer contacts have no account).
 
     The link's token is in the URL; the view resolves it and refuses an unknown,
-    expired or revoked one (app/peer_link). Nothing else about the person is known.
+    expired or revoked one (app/benchmarking/peer). Nothing else about the person is known.
     """
     view._access_rule = AccessRule(public=True, by_link=True)  # type: ignore[attr-defined]
     return view

@@ -16,8 +16,8 @@ from flask import Flask
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.downloads import jobs
-from app.downloads.jobs import runner
+from app.export_jobs import jobs
+from app.export_jobs.jobs import runner
 from app.extensions import db
 from app.models import Cycle, Department
 from app.questionnaires.registry import DEFAULT_SURVEYS_DIR

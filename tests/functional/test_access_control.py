@@ -73,10 +73,10 @@ EXPECTED: dict[str, frozenset[str]] = {
     "respond.confirmation": RESPONDERS,
     "review.detail": RETURN_READERS,
     "main.settings": READERS,
-    "surveys.index": READERS,
-    "surveys.detail": READERS,
-    "surveys.import_checklist": MANAGERS,
-    "surveys.save_import": MANAGERS,
+    "questionnaire_library.index": READERS,
+    "questionnaire_library.detail": READERS,
+    "questionnaire_library.import_checklist": MANAGERS,
+    "questionnaire_library.save_import": MANAGERS,
     "review.accept_return": frozenset({CSO}),
     "review.return_return": frozenset({CSO}),
     "results.index": frozenset({LEAD, CSO, AUDITOR}),
@@ -115,10 +115,10 @@ EXPECTED: dict[str, frozenset[str]] = {
     "peer.submit_return": BY_LINK,
     "peer.confirmation": BY_LINK,
     # Lead officers: their own departments' exports only (test_exports_web.py checks the objects).
-    "downloads.export": frozenset({LEAD, CSO, AUDITOR}),
-    "downloads.job": frozenset({LEAD, CSO, AUDITOR}),
-    "downloads.job_status": frozenset({LEAD, CSO, AUDITOR}),
-    "downloads.download": frozenset({LEAD, CSO, AUDITOR}),
+    "export_jobs.export": frozenset({LEAD, CSO, AUDITOR}),
+    "export_jobs.job": frozenset({LEAD, CSO, AUDITOR}),
+    "export_jobs.job_status": frozenset({LEAD, CSO, AUDITOR}),
+    "export_jobs.download": frozenset({LEAD, CSO, AUDITOR}),
 }
 
 
@@ -191,7 +191,7 @@ def _invitation(app: Flask, people, cycle: OpenCycle) -> Link:
 def _export_job(app: Flask, people, cycle: OpenCycle) -> str:
     """A finished export of Housing's return, asked for by its lead officer, with its file (made on first use)."""
     if not hasattr(app, "_test_export"):
-        from app.downloads.jobs import export_dir
+        from app.export_jobs.jobs import export_dir
         from app.models import ExportJob
         from app.models.types import utcnow
 

@@ -9,7 +9,7 @@ from app.models import AuditEvent, CrimeStatistic, PeerPartnership
 
 
 def test_the_demo_loads_117_figures_and_ranks_south_derbyshire_once(app):
-    from app.crime.services import offence_table, own_summary
+    from app.benchmarking.crime.services import offence_table, own_summary
     from app.demo.crime import load_demo_crime_statistics
     from app.demo.services import FAMILY_GROUP
 

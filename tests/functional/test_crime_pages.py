@@ -46,7 +46,7 @@ def add_peers(app, *, own: bool = True) -> None:
 
 
 def load_figures(app, text: str = FIGURES, name: str = "figures.csv") -> None:
-    from app.crime.services import import_file
+    from app.benchmarking.crime.services import import_file
 
     with app.app_context():
         import_file(None, name, text.encode())

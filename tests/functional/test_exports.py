@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from app.analysis.hallmarks import hallmark_compliance
+from app.analysis.compliance import checklist_compliance
 from app.analysis.scores import overall
 from app.extensions import db
 from app.models import Action, Answer, Assignment, AuditEvent, Cycle, Department
@@ -101,15 +101,16 @@ def test_summary_scores_and_gaps_match_the_results_pages(demo_export):
 def test_hallmarks_peer_approaches_and_crime_match_their_pages(demo_export):
     app, content, cycle_name, _ = demo_export
     with app.test_request_context():
-        from app.crime.services import offence_table
+        from app.benchmarking.crime.services import offence_table
         from app.results.services import partnership_data
 
         cycle = db.session.scalar(select(Cycle).where(Cycle.name == cycle_name))
-        compliance = hallmark_compliance(partnership_data(cycle).frame)
+        [compliance] = checklist_compliance(partnership_data(cycle).frame)
         robbery = offence_table("robbery", "2001/02")
     summary_cells = [v for row in load_workbook(io.BytesIO(content))["Summary"].iter_rows(values_only=True)
                      for v in row if v is not None]
     assert compliance.overall.sentence in summary_cells
+    assert "Hallmarks of Effective Partnership: compliance" in summary_cells and "By hallmark" in summary_cells
     hallmarks = frame_of(content, "Hallmarks")
     assert len(hallmarks) == 66 and (hallmarks["Met"] == "Yes").sum() == compliance.overall.met
     approaches = frame_of(content, "Peer approaches")
@@ -161,7 +162,7 @@ def test_the_responses_csv_has_the_same_rows(demo_export, tmp_path):
 
 def test_the_same_data_exported_twice_at_the_same_moment_is_the_same_file(demo_export):
     app, _, cycle_name, _ = demo_export
-    from app.downloads.services import XLSX, ExportRequest, write_export
+    from app.export_jobs.services import XLSX, ExportRequest, write_export
 
     at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     files = []

@@ -19,8 +19,8 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from app.downloads import jobs
-from app.downloads.jobs import INTERRUPTED_MESSAGE, export_dir, runner
+from app.export_jobs import jobs
+from app.export_jobs.jobs import INTERRUPTED_MESSAGE, export_dir, runner
 from app.extensions import db
 from app.models import Answer, AuditEvent, ExportJob, Role
 from app.models.types import utcnow
@@ -331,7 +331,7 @@ def test_a_failed_job_says_so_plainly_and_offers_to_try_again(background, people
     (job,) = job_rows(background)
     assert job.status == "failed" and job.finished_at is not None
     assert "disk on fire" not in job.error and "Traceback" not in job.error
-    assert any("failed" in r.getMessage() and r.exc_info for r in caplog.records if r.name == "app.downloads.jobs")
+    assert any("failed" in r.getMessage() and r.exc_info for r in caplog.records if r.name == "app.export_jobs.jobs")
     with background.app_context():
         assert list(export_dir().iterdir()) == []
     words = text(web.get(page_url))

@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 from openpyxl import Workbook
 
-from app.crime.importing import Figure, parse_statistics, read_number
-from app.crime.offences import REFERENCE_KEYS
+from app.benchmarking.crime.importing import Figure, parse_statistics, read_number
+from app.benchmarking.crime.offences import REFERENCE_KEYS
 from app.questionnaires.importing import ImportFailed, read_sheet
 
 REGISTER = ["Vale Royal", "South Derbyshire", "King's Lynn & West Norfolk"]

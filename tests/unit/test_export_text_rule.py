@@ -16,8 +16,8 @@ import pytest
 from openpyxl import load_workbook
 
 from app.analysis.approaches import ApproachMatrix, ApproachRow
+from app.analysis.compliance import ChecklistCompliance, Compliance, GroupCompliance
 from app.analysis.crime import Band, ChangeSource, GroupTable, TableRow
-from app.analysis.hallmarks import Compliance, HallmarkSummary
 from app.exports.model import About, ActionInfo, AuditInfo, CrimeSection, CycleExport, DefinitionInfo, StoredReturn
 from app.exports.responses_csv import write_csv
 from app.exports.sheets import RISKY_STARTS, RagBands, cell_text, csv_text
@@ -62,13 +62,15 @@ def _crime(text: str) -> CrimeSection:
     return CrimeSection(text, "2001/02", GroupTable([row, ours], 2, 2, 4.6, 4.6, 0.4, 4.2, 5.0))
 
 
-def _hallmarks(text: str) -> tuple[HallmarkSummary, pd.DataFrame]:
+def _hallmarks(text: str) -> tuple[list[ChecklistCompliance], pd.DataFrame]:
     compliance = Compliance(f"{text} hallmark", 1, 2, 0, 1, 0, 0)
-    summary = HallmarkSummary(compliance, [compliance], compliance, compliance, pd.DataFrame(), pd.DataFrame())
-    items = pd.DataFrame([{"section": f"{text} hallmark", "question_id": "h1", "question": f"{text} item",
-                           "statutory": True, "source": text, "value": "met", "answer": "Met", "outcome": "met",
-                           "evidence": text, "action": text}])
-    return summary, items
+    items = pd.DataFrame([{"section": f"{text} section", "group": f"{text} hallmark", "question_id": "h1",
+                           "question": f"{text} item", "statutory": True, "source": text, "value": "met",
+                           "answer": "Met", "outcome": "met", "evidence": text, "action": text}])
+    group = GroupCompliance(f"{text} hallmark", None, compliance, compliance, compliance)
+    checklist = ChecklistCompliance(9, "own-list", f"{text} checklist", "submitted", "section", compliance,
+                                    compliance, compliance, [group], items, items.iloc[0:0], items.iloc[0:0])
+    return [checklist], items
 
 
 def hostile_export(text: str) -> CycleExport:

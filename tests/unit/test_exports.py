@@ -148,6 +148,7 @@ def test_actions_and_audit_log_are_complete_with_real_dates():
     row = actions.iloc[0]
     assert (row["Action"], row["Status"], row["Overdue"], row["Due"]) == ("Brief the team", "Not started", "Yes",
                                                                          pd.Timestamp("2026-10-01"))
+    assert (row["Comes from"], row["Question id"]) == ("Gap found by the audit", "q1")
     audit = pd.read_excel(io.BytesIO(content), sheet_name="Audit log")
     assert audit.iloc[0]["What"] == "answer.changed" and audit.iloc[0]["After"] == '{"value": "yes"}'
 
@@ -208,3 +209,20 @@ def test_the_same_data_gives_the_same_bytes():
     book = load_workbook(io.BytesIO(first))
     assert book.properties.creator == "Alex Auditor"
     assert book.properties.created == datetime(2026, 12, 1, 12, 30)
+
+
+def test_an_action_not_raised_from_a_gap_says_where_it_comes_from():
+    data = export()
+    data.actions = [ActionInfo("Act on the scrutiny report", "", "", "", "Casey Officer", date(2027, 1, 15),
+                               "In progress", False, "Report back", "", "", None, 0, None, None,
+                               origin="Recommendation", origin_detail="Scrutiny committee, 4 November 2026, rec. 3")]
+    row = pd.read_excel(io.BytesIO(workbook_bytes(data)), sheet_name="Actions").iloc[0]
+    assert row["Comes from"] == "Recommendation"
+    assert row["Which recommendation, plan or decision"] == "Scrutiny committee, 4 November 2026, rec. 3"
+
+
+def test_the_workbook_offers_every_action_origin_the_service_knows():
+    from app.exports.workbook_columns import ACTION_ORIGINS
+    from app.models.action import ORIGIN_NAMES
+
+    assert set(ACTION_ORIGINS) == set(ORIGIN_NAMES.values())

@@ -13,7 +13,7 @@ import tracemalloc
 import pytest
 import yaml
 
-from app.questionnaires import validation
+from app.questionnaires import yaml_reading
 from app.questionnaires.validation import DefinitionError, load_file, load_text
 
 VALID_HEAD = "id: bomb\nversion: 1\nkind: departmental\n"
@@ -61,7 +61,7 @@ def test_anchors_and_aliases_that_share_a_block_still_load():
 
 
 def test_too_many_values_without_aliases_are_refused_too(monkeypatch):
-    monkeypatch.setattr(validation, "MAX_VALUES", 1_000)
+    monkeypatch.setattr(yaml_reading, "MAX_VALUES", 1_000)
     problems = problems_of(f"{VALID_HEAD}title: Many\nextra: [{', '.join(['1'] * 1_000)}]\n{SECTIONS}", "many.yaml")
     assert len(problems) == 1 and problems[0].startswith("many.yaml: line 5, column ")
     assert problems[0].endswith("the file holds more than 1,000 values; a definition needs far fewer")
@@ -86,7 +86,7 @@ def test_an_alias_inside_its_own_block_is_refused():
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(monkeypatch, tmp_path):
-    monkeypatch.setattr(validation, "MAX_DEFINITION_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(yaml_reading, "MAX_DEFINITION_BYTES", 2 * 1024 * 1024)
     big = tmp_path / "big.yaml"
     big.write_text(VALID_HEAD + "title: Big\n" + "# padding\n" * 250_000 + SECTIONS)
     with pytest.raises(DefinitionError) as caught:

@@ -1,0 +1,208 @@
+"""Gathering an export's data from the database, for the pure writers in app/exports.
+
+The returns are read as one streamed query (each return with all its answers as one
+JSON object, as on the results pages), a few hundred rows at a time, and handed to
+the writer as they arrive; so are the audit events. Everything else is small.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import String, case, cast, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.analysis.approaches import approach_matrix
+from app.analysis.crime import benchmark_rules, quartile_rule
+from app.analysis.hallmarks import hallmark_compliance, hallmark_rows
+from app.analysis.rules import scoring_rules
+from app.benchmarking.crime.offences import offence_labels
+from app.benchmarking.crime.services import benchmark_group, offence_table, periods_with_figures
+from app.exports.model import (
+    About,
+    ActionInfo,
+    AuditInfo,
+    CrimeSection,
+    CycleExport,
+    DefinitionInfo,
+    ReturnInfo,
+    StoredReturn,
+)
+from app.exports.sheets import RagBands
+from app.extensions import db
+from app.models import (
+    Action,
+    Answer,
+    Assignment,
+    AuditEvent,
+    CrimeStatistic,
+    Cycle,
+    Department,
+    PeerInvitation,
+    PeerPartnership,
+    QuestionnaireSnapshot,
+)
+from app.organisation.services import current_organisation
+from app.questionnaires.registry import definition_from_snapshot
+from app.questionnaires.workflow import STATUS_LABELS, Status, display_status
+from app.results.loading import answers_json, decode_answers
+from app.results.services import bands, partnership_data, peer_data
+
+STREAM_RETURNS = 50  # returns fetched at a time
+STREAM_EVENTS = 2000
+ACTION_STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "done": "Done",
+                        "dropped": "Dropped"}
+
+
+def _local_today(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def _scope_conditions(cycle_id: int, department_id: int | None) -> list:
+    """By ids, not objects: the streamed parts run after the request's objects may have been expired."""
+    conditions = [Assignment.cycle_id == cycle_id]
+    if department_id is not None:
+        conditions += [Assignment.respondent_type == "department", Assignment.department_id == department_id]
+    return conditions
+
+
+def _returns(cycle_id: int, department_id: int | None, today: date) -> Iterator[StoredReturn]:
+    """The cycle's returns in sheet order (departments by name, the partnership, peers by name), streamed."""
+    dialect = db.session.get_bind().dialect.name
+    kind_order = case({"department": 0, "partnership": 1, "peer": 2}, value=Assignment.respondent_type, else_=3)
+    query = (
+        select(Assignment.id, Assignment.snapshot_id, Assignment.respondent_type, Assignment.department_id,
+               Department.name, Department.code, PeerPartnership.name, PeerPartnership.is_own, Assignment.status,
+               Assignment.due_date, Assignment.submitted_at, Assignment.reviewed_at, answers_json(True, dialect))
+        .select_from(Assignment)
+        .outerjoin(Department, Department.id == Assignment.department_id)
+        .outerjoin(PeerPartnership, PeerPartnership.id == Assignment.peer_partnership_id)
+        .where(*_scope_conditions(cycle_id, department_id))
+        .order_by(kind_order, func.lower(func.coalesce(Department.name, PeerPartnership.name, "")), Assignment.id)
+        .execution_options(yield_per=STREAM_RETURNS)
+    )
+    for (assignment_id, snapshot_id, kind, department_id, department_name, code, peer_name, is_own, status,
+         due_date, submitted_at, reviewed_at, text) in db.session.execute(query):
+        if kind == "department":
+            name = department_name
+        elif kind == "partnership":
+            name = "The partnership"
+        else:
+            name = f"{peer_name} (our partnership)" if is_own else peer_name
+        label, _tag = display_status(status, due_date, today)
+        yield StoredReturn(ReturnInfo(
+            assignment_id, snapshot_id, kind, name, department_id, code or "", STATUS_LABELS[Status(status)],
+            label != STATUS_LABELS[Status(status)], due_date, submitted_at, reviewed_at), decode_answers(text))
+
+
+def _counts(cycle_id: int, department_id: int | None) -> tuple[int, int]:
+    conditions = _scope_conditions(cycle_id, department_id)
+    returns = db.session.scalar(select(func.count()).select_from(Assignment).where(*conditions)) or 0
+    answers = db.session.scalar(select(func.count()).select_from(Answer).join(Assignment)
+                                .where(*conditions)) or 0
+    return returns, answers
+
+
+def _actions(cycle: Cycle, department: Department | None, today: date) -> list[ActionInfo]:
+    query = (select(Action).where(Action.cycle_id == cycle.id)
+             .options(selectinload(Action.department), selectinload(Action.owner), selectinload(Action.notes))
+             .order_by(Action.due_date, Action.id))
+    if department is not None:
+        query = query.where(Action.department_id == department.id)
+    found = []
+    for action in db.session.scalars(query):
+        latest = action.notes[-1] if action.notes else None
+        found.append(ActionInfo(
+            action.title, action.department_name, action.question_id or "", action.gap_text,
+            action.owner.name if action.owner else "", action.due_date, ACTION_STATUS_LABELS.get(action.status,
+                                                                                                 action.status),
+            action.status in ("not_started", "in_progress") and action.due_date < today, action.done_looks_like,
+            action.dropped_reason, latest.text if latest else "", latest.written_at if latest else None,
+            len(action.notes), action.created_at, action.updated_at, action.origin_name,
+            action.origin_detail or ""))
+    return found
+
+
+def _audit(cycle_id: int, department_id: int | None) -> Iterator[AuditInfo]:
+    """Events about this cycle, its returns, its actions and its invitation links, oldest first.
+
+    Making and downloading exports is in the service's own audit log, not in the workbook's.
+    """
+    assignment_ids = select(cast(Assignment.id, String)).where(*_scope_conditions(cycle_id, department_id))
+    action_ids = select(cast(Action.id, String)).where(Action.cycle_id == cycle_id)
+    if department_id is not None:
+        action_ids = action_ids.where(Action.department_id == department_id)
+    about = [(AuditEvent.object_type == "assignment") & AuditEvent.object_id.in_(assignment_ids),
+             (AuditEvent.object_type == "action") & AuditEvent.object_id.in_(action_ids)]
+    if department_id is None:
+        invitation_ids = (select(cast(PeerInvitation.id, String)).join(Assignment)
+                          .where(Assignment.cycle_id == cycle_id))
+        about += [(AuditEvent.object_type == "cycle") & (AuditEvent.object_id == str(cycle_id)),
+                  (AuditEvent.object_type == "peer_invitation") & AuditEvent.object_id.in_(invitation_ids)]
+    # Exports themselves are left out: each would otherwise change the next export of the same data.
+    query = (select(AuditEvent).where(or_(*about), ~AuditEvent.action.startswith("export."))
+             .order_by(AuditEvent.occurred_at, AuditEvent.id)
+             .execution_options(yield_per=STREAM_EVENTS))
+    for event in db.session.scalars(query):
+        yield AuditInfo(event.occurred_at, event.actor_email or "", event.action, event.object_type or "",
+                        event.object_id or "", event.summary,
+                        json.dumps(event.before, ensure_ascii=False, sort_keys=True) if event.before is not None else "",
+                        json.dumps(event.after, ensure_ascii=False, sort_keys=True) if event.after is not None else "",
+                        event.ip_address or "")
+
+
+def _crime() -> list[CrimeSection]:
+    """Every offence type with figures, in every period we hold, across the family group."""
+    labels = offence_labels()
+    held = set(db.session.execute(select(CrimeStatistic.offence, CrimeStatistic.period).distinct()).all())
+    group = benchmark_group()
+    sections = []
+    for period in periods_with_figures():
+        for key, label in labels.items():
+            if (key, period) in held:
+                sections.append(CrimeSection(label, period, offence_table(key, period, group)))
+    return sections
+
+
+def cycle_export(cycle: Cycle, *, department: Department | None = None, generated_by: str,
+                 generated_at: datetime) -> CycleExport:
+    """Everything a workbook of this cycle (or of one department in it) shows."""
+    zone = ZoneInfo(current_app.config.get("TIMEZONE") or "Europe/London")
+    today = _local_today(generated_at, zone)
+    names = current_organisation()
+    snapshots = [choice.snapshot for choice in cycle.questionnaires if choice.snapshot is not None]
+    if department is not None:
+        snapshots = [s for s in snapshots if s.kind == "departmental"]
+    rag = bands()
+    about = About(
+        council=names.council_name, partnership=names.partnership_name, cycle=cycle.name,
+        period_start=cycle.period_start, period_end=cycle.period_end, deadline=cycle.deadline,
+        cycle_status=cycle.status_label, scope="The whole cycle" if department is None else f"{department.name} only",
+        generated_at=generated_at, generated_by=generated_by, timezone=str(zone),
+        definitions=[DefinitionInfo(s.definition_id, s.version, s.title, s.kind, s.sha256) for s in snapshots],
+        scoring_rules=scoring_rules(rag), benchmark_rules=benchmark_rules() if department is None else (),
+        bands=RagBands(rag.green, rag.amber))
+    department_id = department.id if department is not None else None
+    return_count, answer_count = _counts(cycle.id, department_id)
+    used = db.session.scalars(select(Assignment.snapshot_id).where(*_scope_conditions(cycle.id, department_id))
+                              .distinct())
+    definitions = {s.id: definition_from_snapshot(s) for s in db.session.scalars(
+        select(QuestionnaireSnapshot).where(QuestionnaireSnapshot.id.in_(list(used))))}
+    data = CycleExport(about=about, definitions=definitions, returns=_returns(cycle.id, department_id, today),
+                       return_count=return_count, answer_count=answer_count,
+                       actions=_actions(cycle, department, today), audit=_audit(cycle.id, department_id),
+                       whole_cycle=department is None, quartile_rule=quartile_rule())
+    if department is None:
+        partnership = partnership_data(cycle).frame
+        if not partnership.empty:
+            data.hallmarks = hallmark_compliance(partnership)
+            data.hallmark_items = hallmark_rows(partnership).sort_values("position", kind="stable")
+        peers = peer_data(cycle).frame
+        if not peers.empty:
+            data.approaches = approach_matrix(peers)
+        data.crime = _crime()
+    return data

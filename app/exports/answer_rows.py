@@ -1,0 +1,200 @@
+"""The answers, in one pass: every stored answer scored once, written as a Responses row (and a Gaps row
+when it is a gap), with only the counts the Summary and Matrix need kept in memory."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from app.analysis.frame import MATTER_LABELS, Judge, question_catalogue, visible_in
+from app.exports.model import CycleExport, Progress, ReturnInfo, StoredReturn
+from app.exports.sheets import (
+    RagBands,
+    Table,
+)
+from app.exports.workbook_columns import (
+    GAP,
+    HIDDEN,
+    IN_SCOPE,
+    MET,
+    NOT_APPLICABLE,
+    OUTCOME_WORDS,
+    PROGRESS_EVERY,
+    UNANSWERED,
+)
+from app.questionnaires.definition import Definition, Question
+
+
+def theme_names(definition: Definition) -> dict[str, str]:
+    """Each theme with the title of the first section that carries it."""
+    names: dict[str, str] = {}
+    for entry in question_catalogue(definition):
+        if entry["theme"] and entry["theme"] not in names:
+            names[entry["theme"]] = entry["section"]
+    return names
+
+
+def matter_words(matters: tuple[str, ...]) -> str:
+    return "; ".join(MATTER_LABELS.get(m, m) for m in matters)
+
+
+@dataclass
+class Tally:
+    """What the Summary says of one return, counted as its rows are written."""
+
+    questions: int = 0
+    answered: int = 0
+    met: int = 0
+    gaps: int = 0
+    unanswered: int = 0
+    not_applicable: int = 0
+    scores: Counter[float] = field(default_factory=Counter)  # score -> how many: an exact, order-free mean
+
+    def add(self, outcome: str, score: float, is_gap: bool) -> None:
+        if outcome in IN_SCOPE:
+            self.questions += 1
+        if outcome == MET or outcome == GAP:
+            self.answered += 1
+            self.scores[score] += 1
+        self.met += outcome == MET
+        self.gaps += is_gap
+        self.unanswered += outcome == UNANSWERED
+        self.not_applicable += outcome == NOT_APPLICABLE
+
+    @property
+    def score(self) -> float | None:
+        if not self.answered:
+            return None
+        return math.fsum(value * count for value, count in self.scores.items()) / self.answered
+
+
+def band_word(score: float | None, bands: RagBands) -> str:
+    if score is None:
+        return ""
+    return "Green" if score >= bands.green else "Amber" if score >= bands.amber else "Red"
+
+
+class _QuestionRows:
+    """The repeated, per-question part of a Responses row, made once per question."""
+
+    def __init__(self, definition: Definition) -> None:
+        themes = theme_names(definition)
+        self.entries: list[tuple[Question, tuple[Any, ...], bool]] = []
+        for question, entry in zip(definition.questions, question_catalogue(definition), strict=True):
+            self.entries.append((question, (
+                definition.id, definition.version, entry["section"], themes.get(entry["theme"], ""),
+                matter_words(entry["matter"]), question.id, question.text), bool(entry["statutory"])))
+        self.targets = [entry["target"] for entry in question_catalogue(definition)]
+
+
+# --------------------------------------------------------------------------- the answers, in one pass
+
+
+@dataclass
+class MatrixData:
+    """Departmental answers by question and department: references to labels, most of them shared."""
+
+    columns: list[str] = field(default_factory=list)  # department names, in order
+    # snapshot id -> question id -> one label per department column (appended as departments come)
+    cells: dict[int, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(dict))
+
+
+KIND_WORDS = {"department": "Department", "partnership": "Partnership", "peer": "Peer"}
+
+
+class ScoredAnswer(NamedTuple):
+    """One question of one return, judged: what every answer-level sheet is made from.
+
+    A named tuple, not a dataclass: one is made per answer, and a tuple is the cheapest to make.
+    """
+
+    stored: StoredReturn
+    question: Question
+    fixed: tuple[Any, ...]  # questionnaire, version, section, theme, matters, question id, question
+    statutory: bool
+    target: str
+    raw: Any  # the stored answer, or None
+    outcome: str
+    score: float
+    is_gap: bool
+    label: str
+
+    def detail(self, index: int, missing: Any = "") -> Any:
+        raw = self.raw
+        return raw[index] if raw is not None and len(raw) > index else missing
+
+
+def scored_answers(data: CycleExport) -> Iterator[ScoredAnswer]:
+    """Every question of every return, in order, with its verdict (each distinct answer judged once)."""
+    judge = Judge(all_labels=True)
+    per_definition: dict[int, _QuestionRows] = {}
+    for stored in data.returns:
+        info = stored.info
+        definition = data.definitions[info.snapshot_id]
+        rows = per_definition.get(info.snapshot_id)
+        if rows is None:
+            rows = per_definition[info.snapshot_id] = _QuestionRows(definition)
+        answers = stored.answers
+        visible = visible_in(definition, answers)
+        for (question, fixed, statutory), target in zip(rows.entries, rows.targets, strict=True):
+            raw = answers.get(question.id)
+            outcome, score, is_gap, label = judge(id(question), question, visible is None or question.id in visible,
+                                                  raw)
+            yield ScoredAnswer(stored, question, fixed, statutory, target, raw, outcome, score, is_gap, label)
+
+
+def response_row(answer: ScoredAnswer) -> tuple[Any, ...]:
+    """A Responses row, in RESPONSES_COLUMNS order."""
+    info = answer.stored.info
+    return (KIND_WORDS[info.respondent_type], info.respondent, info.department_code, *answer.fixed, answer.label,
+            answer.score, answer.target, "Yes" if answer.is_gap else "No", OUTCOME_WORDS[answer.outcome],
+            answer.detail(2), answer.detail(3), info.status, answer.detail(5), answer.detail(4, None))
+
+
+def response_rows(data: CycleExport) -> Iterator[tuple[Any, ...]]:
+    return (response_row(answer) for answer in scored_answers(data))
+
+
+def write_answers(data: CycleExport, responses: Table, gaps: Table, progress: Progress | None
+                   ) -> tuple[list[tuple[ReturnInfo, Tally]], MatrixData]:
+    """Responses and Gaps, row by row; the counts for the Summary and the labels for the Matrix on the way."""
+    tallies: list[tuple[ReturnInfo, Tally]] = []  # not the returns: they hold every answer
+    matrix = MatrixData()
+    current: StoredReturn | None = None
+    tally = Tally()
+    cells_by_question: dict[str, list[str]] | None = None
+    column = 0
+
+    def close_return() -> None:
+        if current is not None:
+            tallies.append((current.info, tally))
+            if progress is not None and (len(tallies) % PROGRESS_EVERY == 0 or len(tallies) == data.return_count):
+                progress(len(tallies), data.return_count)
+
+    for answer in scored_answers(data):
+        if answer.stored is not current:
+            close_return()
+            current, tally = answer.stored, Tally()
+            info = current.info
+            cells_by_question = None
+            if info.respondent_type == "department" and data.definitions[info.snapshot_id].kind == "departmental":
+                column = len(matrix.columns)
+                matrix.columns.append(info.respondent)
+                cells_by_question = matrix.cells[info.snapshot_id]
+        tally.add(answer.outcome, answer.score, answer.is_gap)
+        responses.write_row(response_row(answer))
+        if answer.is_gap:
+            info = answer.stored.info
+            gaps.write_row((info.respondent, info.department_code, answer.fixed[3], answer.fixed[4],
+                            "Yes" if answer.statutory else "No", answer.question.id, answer.question.text,
+                            answer.label if answer.outcome != UNANSWERED else "Not answered",
+                            answer.score, answer.target, answer.detail(2), info.status))
+        if cells_by_question is not None:
+            cells = cells_by_question.setdefault(answer.question.id, [])
+            cells.extend([""] * (column - len(cells)))
+            cells.append(answer.label if answer.outcome != HIDDEN else "")
+    close_return()
+    return tallies, matrix

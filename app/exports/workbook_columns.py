@@ -1,0 +1,84 @@
+"""What the workbook's sheets hold: the columns of each table sheet, the words used for outcomes and
+statuses, and the note on each sheet that About lists. One place, so the layout an auditor relies on is
+read and changed in one file."""
+
+from __future__ import annotations
+
+from app.exports.sheets import (
+    Column,
+    Kind,
+)
+from app.questionnaires.scoring import Outcome
+from app.questionnaires.workflow import STATUS_LABELS
+
+OUTCOME_WORDS = {
+    Outcome.MET.value: "Met", Outcome.GAP.value: "Gap", Outcome.UNANSWERED.value: "Not answered",
+    Outcome.NOT_APPLICABLE.value: "Not applicable", Outcome.HIDDEN.value: "Not asked (an earlier answer hid it)",
+    Outcome.UNSCORED.value: "Not scored",
+}
+MET, GAP, UNANSWERED, NOT_APPLICABLE, HIDDEN = (Outcome.MET.value, Outcome.GAP.value, Outcome.UNANSWERED.value,
+                                                Outcome.NOT_APPLICABLE.value, Outcome.HIDDEN.value)
+IN_SCOPE = {MET, GAP, UNANSWERED}
+RETURN_STATUSES = tuple(STATUS_LABELS.values())
+ACTION_STATUSES = ("Not started", "In progress", "Done", "Dropped")
+ACTION_ORIGINS = ("Gap found by the audit", "Recommendation", "Carried over", "Other")
+YES_NO = ("Yes", "No")
+PROGRESS_EVERY = 25  # returns
+MATRIX_WIDTH = 24  # characters: each department's column in the Matrix
+
+RESPONSES_COLUMNS = (
+    Column("Respondent type", width=13), Column("Department or partnership", width=28), Column("Code", width=8),
+    Column("Questionnaire", width=24), Column("Version", Kind.INTEGER, 8), Column("Section", width=24),
+    Column("Theme", width=22), Column("Matters", Kind.LONG_TEXT, 30), Column("Question id", width=22),
+    Column("Question", Kind.LONG_TEXT, 50), Column("Answer", Kind.LONG_TEXT, 36), Column("Score", Kind.PERCENT, 8),
+    Column("Target", Kind.LONG_TEXT, 28), Column("Gap", width=6, choices=YES_NO), Column("Outcome", width=16),
+    Column("Evidence or comment", Kind.LONG_TEXT, 40), Column("Planned action", Kind.LONG_TEXT, 32),
+    Column("Return status", width=18, choices=RETURN_STATUSES), Column("Answered by", width=22),
+    Column("Answered at", Kind.DATETIME, 17),
+)
+GAPS_COLUMNS = (
+    Column("Department or partnership", width=28), Column("Code", width=8), Column("Theme", width=22),
+    Column("Matters", Kind.LONG_TEXT, 30), Column("Statutory", width=9, choices=YES_NO),
+    Column("Question id", width=22), Column("Question", Kind.LONG_TEXT, 50), Column("Answer", Kind.LONG_TEXT, 32),
+    Column("Score", Kind.PERCENT, 8), Column("Target", Kind.LONG_TEXT, 28),
+    Column("Evidence or comment", Kind.LONG_TEXT, 36), Column("Return status", width=18, choices=RETURN_STATUSES),
+)
+SUMMARY_COLUMNS = (
+    Column("Department", width=34), Column("Code", width=8), Column("Return status", width=20, choices=RETURN_STATUSES),
+    Column("Overdue", width=9, choices=YES_NO), Column("Deadline", Kind.DATE, 12), Column("Submitted", Kind.DATE, 12),
+    Column("Questions", Kind.INTEGER, 10), Column("Answered", Kind.INTEGER, 10), Column("Met", Kind.INTEGER, 8),
+    Column("Gaps", Kind.INTEGER, 8), Column("Not answered", Kind.INTEGER, 10),
+    Column("Not applicable", Kind.INTEGER, 10), Column("Score", Kind.PERCENT, 8), Column("Band", width=8),
+)
+ACTION_COLUMNS = (
+    Column("Action", Kind.LONG_TEXT, 36), Column("Department", width=26),
+    Column("Comes from", width=20, choices=ACTION_ORIGINS),
+    Column("Which recommendation, plan or decision", Kind.LONG_TEXT, 30),
+    Column("Question id", width=20),
+    Column("Gap it came from", Kind.LONG_TEXT, 40), Column("Owner", width=22), Column("Due", Kind.DATE, 12),
+    Column("Status", width=13, choices=ACTION_STATUSES), Column("Overdue", width=9, choices=YES_NO),
+    Column("What done looks like", Kind.LONG_TEXT, 36), Column("Why dropped", Kind.LONG_TEXT, 24),
+    Column("Latest note", Kind.LONG_TEXT, 36), Column("Latest note on", Kind.DATE, 12),
+    Column("Notes", Kind.INTEGER, 7), Column("Raised", Kind.DATE, 12), Column("Last changed", Kind.DATETIME, 17),
+)
+AUDIT_COLUMNS = (
+    Column("When", Kind.DATETIME, 17), Column("Who", width=30), Column("What", width=24),
+    Column("About", width=16), Column("Its id", width=8), Column("Summary", Kind.LONG_TEXT, 50),
+    Column("Before", Kind.LONG_TEXT, 40), Column("After", Kind.LONG_TEXT, 40), Column("Internet address", width=16),
+)
+SHEET_NOTES = (
+    ("About", "This page: what the workbook covers, the questionnaires with their versions and fingerprints, "
+              "and the rules behind every figure."),
+    ("Summary", "Each department's return: its status and score; each partnership checklist's compliance; "
+                "charts."),
+    ("Responses", "One row per return and question, answered or not: the answer in words, its score against the "
+                  "target, whether it is a gap, the evidence, and who answered when."),
+    ("Matrix", "Each departmental question, with every department's answer side by side."),
+    ("Gaps", "Every question whose answer misses its target, or that has not been answered."),
+    ("Hallmarks", "The partnership's checklists item by item: the Hallmarks of Effective Partnership, and any "
+                  "checklist of the council's own, with the hallmark or section each item is counted under."),
+    ("Peer approaches", "How each peer partnership mainstreams the duty, with ours beside them."),
+    ("Crime benchmarking", "Recorded crime per 1,000 people across the family group: rank, quartile and band."),
+    ("Actions", "The improvement action plan."),
+    ("Audit log", "Every recorded change and event for what this workbook covers, oldest first."),
+)
