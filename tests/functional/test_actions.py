@@ -176,8 +176,8 @@ def test_plan_progress_counts_done_excludes_dropped_and_flags_overdue(app, peopl
     web = signed_in(app, people.cso)
     page = text(web.get("/actions/"))
     assert "4 actions, 1 done (33%), 1 overdue." in page
-    assert "Housing Services 3 actions, 1 done (50%) 1 1" in page
-    assert "The partnership 1 action, 0 done (0%) 0 0" in page
+    assert "Housing Services 3 actions, 1 done (50%); 1 dropped 1" in page
+    assert "The partnership 1 action, 0 done (0%); 0 dropped 0" in page
     assert "Late one" in page and "Overdue" in page
     overdue = text(web.get("/actions/?overdue=1"))
     assert "Late one" in overdue and "Done one" not in overdue

@@ -351,14 +351,14 @@ def test_the_offence_types_page_lists_the_built_in_types_then_added_ones(app, pe
     web = signed_in(app, people.cso)
     page = words(web.get("/benchmarking/crime/offences"))
     assert "8 offence types" in page
-    assert page.index("Violence against the person violence_against_the_person Built in") < \
-        page.index("Drug offences drug_offences Built in")
+    assert page.index("Violence against the person Key: violence_against_the_person Built in") < \
+        page.index("Drug offences Key: drug_offences Built in")
     response = web.post("/benchmarking/crime/offences/new", {"key": " Cycle_Theft ", "label": "Theft of a  cycle"})
     assert response.status_code == 302 and response.headers["Location"] == "/benchmarking/crime/offences"
     page = words(web.get("/benchmarking/crime/offences"))
     assert "Theft of a cycle has been added. Import files can now use the key cycle_theft." in page
     assert "9 offence types" in page
-    assert "Theft of a cycle cycle_theft Added" in page
+    assert "Theft of a cycle Key: cycle_theft Added" in page
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "crime.offence_type_added"))
         assert event.after == {"key": "cycle_theft", "label": "Theft of a cycle"}
