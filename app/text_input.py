@@ -91,3 +91,21 @@ def clean_text(raw: object, *, multiline: bool = False, strip_controls: bool = F
     if all(is_invisible(character) for character in text):
         return ""
     return text
+
+
+# Thousands grouped by commas or spaces, as people copy figures from reports ("92,600", "1 250 000"):
+# groups of three after the first, so "3,4" (a decimal comma) or "1,50" is never guessed at.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([, ])\d{3})(?:\1\d{3})*(?:\.\d+)?")
+_SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
+
+
+def ungrouped_number(raw: str) -> str | None:
+    """A typed number with its thousands separators taken out ("92,600" -> "92600"), the text as it is when it
+    has none, or None when it has a comma that cannot be a thousands separator ("3,4", "1,50"). Whether what is
+    left is a number is the caller's question; a space left inside ("1 2") makes it none."""
+    text = _SPACES.sub(" ", raw).strip()
+    if _GROUPED.fullmatch(text):
+        return text.replace(",", "").replace(" ", "")
+    if "," in text:
+        return None
+    return text

@@ -25,20 +25,23 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms_common import AppForm, GovDateField, HiddenTextField
+from app.text_input import ungrouped_number
 
 
 class WholeNumberField(IntegerField):
-    """A whole number, with a message that says what to type instead of WTForms' own."""
+    """A whole number, typed with or without thousands separators, with a message that says what to type instead
+    of WTForms' own."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
         text = (valuelist[0] if valuelist else "").strip()
         if not text:
             self.data = None
             return
-        if not (text.isascii() and text.isdigit()):  # ASCII digits only: int() refuses "²"
+        digits = ungrouped_number(text)  # "94,600" and "94 600" as people copy them from reports
+        if digits is None or not (digits.isascii() and digits.isdigit()):  # ASCII digits only: int() refuses "²"
             self.data = None
-            raise ValueError(f"{self.label.text} must be a whole number without commas or spaces, e.g. 94600")
-        self.data = int(text)
+            raise ValueError(f"{self.label.text} must be a whole number, like 94,600")
+        self.data = int(digits)
 
 
 class PeerForm(AppForm):

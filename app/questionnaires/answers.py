@@ -8,7 +8,6 @@ incomplete. Completeness is progress.py's job, at check-your-answers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +23,7 @@ from app.questionnaires.definition import (
     Question,
     Section,
 )
-from app.text_input import clean_text, is_invisible
+from app.text_input import clean_text, is_invisible, ungrouped_number
 
 _LARGEST_NUMBER = Decimal("1e12")
 
@@ -122,12 +121,6 @@ def _clean_text(raw: Any, *, multiline: bool) -> str:
     return clean_text(raw, multiline=multiline, strip_controls=True)
 
 
-# Thousands grouped by commas or spaces, as people copy figures from reports ("92,600", "1 250 000"):
-# groups of three after the first, so "3,4" (a decimal comma) or "1,50" is never guessed at.
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([, ])\d{3})(?:\1\d{3})*(?:\.\d+)?")
-_SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
-
-
 def subject(question: Question) -> str:
     """How an error message names its question: the question as the page shows it, in quotes."""
     return f"‘{question.text}’"
@@ -135,14 +128,10 @@ def subject(question: Question) -> str:
 
 def _number_text(question: Question, raw: str) -> str | None:
     """The number as digits only, or None when its commas are not thousands separators."""
-    text = _SPACES.sub(" ", raw).strip()
+    text = raw.strip()
     if question.type == "percentage":
         text = text.removesuffix("%").rstrip()
-    if _GROUPED.fullmatch(text):
-        return text.replace(",", "").replace(" ", "")
-    if "," in text:
-        return None
-    return text  # a space left inside ("1 2") makes it no number at all
+    return ungrouped_number(text)
 
 
 def _number(question: Question, raw: str) -> tuple[Any, str | None]:

@@ -52,11 +52,18 @@ def test_bad_details_are_refused_with_the_reason(app, people):
     web.post("/benchmarking/peers/new", {"name": "Boston"})
     for form, message in [({"name": "boston"}, "Boston is already in the register"),
                           ({"name": ""}, "Enter the partnership&#39;s name"),
-                          ({"name": "Rother", "population": "64,600"},
-                           "Population must be a whole number without commas or spaces")]:
+                          ({"name": "Rother", "population": "64,60"}, "Population must be a whole number, like 94,600"),
+                          ({"name": "Rother", "population": "6.5"}, "Population must be a whole number, like 94,600")]:
         response = web.post("/benchmarking/peers/new", form)
         assert response.status_code == 200 and message in response.get_data(as_text=True), message
     assert set(peers(app)) == {"Boston"}
+
+
+def test_a_population_copied_from_a_report_with_thousands_separators_is_read_as_the_number(app, people):
+    web = signed_in(app, people.cso)
+    web.post("/benchmarking/peers/new", {"name": "Rother", "population": "92,600", "family_group_choice": "none"})
+    web.post("/benchmarking/peers/new", {"name": "Hastings", "population": " 91 100 ", "family_group_choice": "none"})
+    assert {name: details[1] for name, details in peers(app).items()} == {"Rother": 92600, "Hastings": 91100}
 
 
 def _upload(web: WebClient, text: str, name: str = "register.csv"):
