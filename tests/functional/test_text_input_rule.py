@@ -231,7 +231,7 @@ def test_digits_that_int_cannot_read_are_refused_not_a_500(app, people):
     assert web.post(f"/cycles/{made.cycle_id}/export", {"scope": "\u00b2", "kind": "csv"}).status_code == 400
     page = html.unescape(web.post("/benchmarking/peers/new", {"name": "Rother", "population": "\u00b2"}).get_data(
         as_text=True))
-    assert "Population must be a whole number without commas or spaces" in page
+    assert "Population must be a whole number, like 94,600" in page
 
 
 def test_names_are_stored_as_nfc(app, people):
