@@ -7,15 +7,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Answer, Assignment
-from tests.support import open_cycle
 
 RESPOND_PAGES = ["/returns/{id}", "/returns/{id}/sections/planning", "/returns/{id}/check",
                  "/returns/{id}/confirmation"]
-
-
-@pytest.fixture
-def cycle(app, people):
-    return open_cycle(app, people)
 
 
 @pytest.mark.parametrize("page", RESPOND_PAGES)

@@ -6,7 +6,6 @@ import html
 import re
 import threading
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -53,17 +52,6 @@ PEOPLE_DONE = {"q-staff-trained": "60", "q-training-topics": ["crime", "substanc
                "q-lead-named": "officer", "q-lead-named-evidence": "Jo Bloggs, tenancy manager",
                "q-lead-name": "Tenancy manager", "q-staff-count": "120",
                "q-last-review-day": "3", "q-last-review-month": "9", "q-last-review-year": "2026"}
-
-
-@pytest.fixture
-def cycle(app, people):
-    return open_cycle(app, people)
-
-
-@pytest.fixture
-def lead(web, people):
-    web.sign_in(people.lead)
-    return web
 
 
 def section_url(cycle, section="planning"):

@@ -32,17 +32,6 @@ SURVEYS_DIR = Path(__file__).resolve().parents[2] / "surveys"
 DUTY = "‘Does your service plan mention the duty?’"
 
 
-@pytest.fixture
-def cycle(app, people):
-    return open_cycle(app, people)
-
-
-@pytest.fixture
-def lead(web, people):
-    web.sign_in(people.lead)
-    return web
-
-
 def check_url(cycle) -> str:
     return f"/returns/{cycle.housing}/check"
 

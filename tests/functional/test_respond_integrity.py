@@ -42,17 +42,6 @@ def session_ends(web: WebClient) -> None:
     web.forget_token()
 
 
-@pytest.fixture
-def cycle(app, people):
-    return open_cycle(app, people)
-
-
-@pytest.fixture
-def lead(web, people):
-    web.sign_in(people.lead)
-    return web
-
-
 # --------------------------------------------------------------------------- planted answers
 
 
