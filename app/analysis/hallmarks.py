@@ -13,12 +13,11 @@ checklist, with or without hallmarks.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only for the names kept for older callers, below
-    import pandas as pd
 
-    from app.analysis.compliance import ChecklistCompliance
+    pass
 
 HALLMARKS: dict[int, str] = {
     1: "Empowered and effective leadership",
@@ -74,23 +73,3 @@ def find_hallmark(text: str) -> int | None:
         if not rest or _BY_NAME.get(rest) == number:
             return number
     return None
-
-
-# --------------------------------------------------------------------------- the names older callers use
-
-
-def hallmark_compliance(frame: pd.DataFrame) -> list[ChecklistCompliance]:
-    """Compliance for each partnership checklist in `frame` (app.analysis.compliance.checklist_compliance).
-
-    Kept under this name because app/export_jobs/sources.py builds the workbook with it.
-    """
-    from app.analysis.compliance import checklist_compliance
-
-    return checklist_compliance(frame)
-
-
-def hallmark_rows(frame: pd.DataFrame) -> Any:
-    """Every partnership checklist's items (app.analysis.compliance.checklist_rows), under the older name."""
-    from app.analysis.compliance import checklist_rows
-
-    return checklist_rows(frame)

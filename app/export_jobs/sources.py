@@ -17,8 +17,8 @@ from sqlalchemy import String, case, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.analysis.approaches import approach_matrix
+from app.analysis.compliance import checklist_compliance
 from app.analysis.crime import benchmark_rules, quartile_rule
-from app.analysis.hallmarks import hallmark_compliance, hallmark_rows
 from app.analysis.rules import scoring_rules
 from app.benchmarking.crime.offences import offence_labels
 from app.benchmarking.crime.services import benchmark_group, offence_table, periods_with_figures
@@ -199,8 +199,7 @@ def cycle_export(cycle: Cycle, *, department: Department | None = None, generate
     if department is None:
         partnership = partnership_data(cycle).frame
         if not partnership.empty:
-            data.hallmarks = hallmark_compliance(partnership)
-            data.hallmark_items = hallmark_rows(partnership).sort_values("position", kind="stable")
+            data.hallmarks = checklist_compliance(partnership)
         peers = peer_data(cycle).frame
         if not peers.empty:
             data.approaches = approach_matrix(peers)

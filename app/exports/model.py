@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import pandas as pd
-
 from app.analysis.approaches import ApproachMatrix
 from app.analysis.compliance import ChecklistCompliance
 from app.analysis.crime import GroupTable
@@ -132,9 +130,6 @@ class CycleExport:
     # Each partnership checklist's compliance and items (the hallmark checklist, a council's own, or both):
     # the Summary's compliance blocks and the Hallmarks sheet. None or empty: no checklist, no sheet.
     hallmarks: Sequence[ChecklistCompliance] | None = None
-    # Every checklist's rows together, as app/export_jobs/sources.py has always set them. The writer reads
-    # each checklist's own `items` instead, which keep the checklists apart and name each item's group.
-    hallmark_items: pd.DataFrame | None = None
     approaches: ApproachMatrix | None = None
     crime: Sequence[CrimeSection] = field(default_factory=tuple)
     quartile_rule: str = ""

@@ -62,7 +62,7 @@ def _crime(text: str) -> CrimeSection:
     return CrimeSection(text, "2001/02", GroupTable([row, ours], 2, 2, 4.6, 4.6, 0.4, 4.2, 5.0))
 
 
-def _hallmarks(text: str) -> tuple[list[ChecklistCompliance], pd.DataFrame]:
+def _hallmarks(text: str) -> list[ChecklistCompliance]:
     compliance = Compliance(f"{text} hallmark", 1, 2, 0, 1, 0, 0)
     items = pd.DataFrame([{"section": f"{text} section", "group": f"{text} hallmark", "question_id": "h1",
                            "question": f"{text} item", "statutory": True, "source": text, "value": "met",
@@ -70,7 +70,7 @@ def _hallmarks(text: str) -> tuple[list[ChecklistCompliance], pd.DataFrame]:
     group = GroupCompliance(f"{text} hallmark", None, compliance, compliance, compliance)
     checklist = ChecklistCompliance(9, "own-list", f"{text} checklist", "submitted", "section", compliance,
                                     compliance, compliance, [group], items, items.iloc[0:0], items.iloc[0:0])
-    return [checklist], items
+    return [checklist]
 
 
 def hostile_export(text: str) -> CycleExport:
@@ -87,10 +87,10 @@ def hostile_export(text: str) -> CycleExport:
     audit = [AuditInfo(datetime(2026, 11, 19, tzinfo=UTC), text, text, text, text, text, text, text, text)]
     approaches = ApproachMatrix([text, f"{text} two"], f"{text} own", [
         ApproachRow("x", text, text, "in_place", {text: "planned", f"{text} two": "in_place"}, 1, 2)])
-    hallmarks, items = _hallmarks(text)
+    hallmarks = _hallmarks(text)
     return CycleExport(about=about, definitions={1: _definition(text)}, returns=iter(returns), return_count=2,
                        answer_count=3, actions=actions, audit=iter(audit), hallmarks=hallmarks,
-                       hallmark_items=items, approaches=approaches, crime=[_crime(text)], quartile_rule=text)
+                       approaches=approaches, crime=[_crime(text)], quartile_rule=text)
 
 
 def _as_stored(value: str) -> str:
