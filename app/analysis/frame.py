@@ -215,6 +215,40 @@ def visible_in(definition: Definition, answers: Mapping[str, RawAnswer]) -> set[
     return _visible(definition, answers)
 
 
+def _answer_key(raw: RawAnswer | None) -> tuple[Any, ...] | None:
+    """What makes two stored answers to one question judge alike: the value (lists as tuples) and N/A."""
+    if raw is None:
+        return None
+    value = raw[0]
+    return (tuple(value) if isinstance(value, list) else value, bool(raw[1]))
+
+
+def _judged_column(judge: Judge, question_key: int, question: Question, raws: Sequence[RawAnswer | None],
+                   shown: Sequence[bool] | None) -> list[int]:
+    """The verdict index of each answer to one question, judging each distinct answer once.
+
+    `shown` is None when the question is shown on every return. The keys are built by
+    one comprehension and numbered by dict.setdefault, so the per-answer work is a
+    few C calls; only distinct answers (a handful per question) reach the Judge.
+    """
+    if shown is None:
+        keys: list[Any] = [None if raw is None else
+                           (tuple(raw[0]) if isinstance(raw[0], list) else raw[0], bool(raw[1])) for raw in raws]
+    else:
+        keys = [(_answer_key(raw), visible) for raw, visible in zip(raws, shown, strict=True)]
+    numbered: dict[Any, int] = {}
+    local = [numbered.setdefault(key, len(numbered)) for key in keys]
+    first_of: dict[int, int] = {}
+    for position, code in enumerate(local):
+        if code not in first_of:
+            first_of[code] = position
+            if len(first_of) == len(numbered):
+                break
+    verdicts = [judge.index_of(question_key, question, True if shown is None else shown[first_of[code]],
+                               raws[first_of[code]]) for code in range(len(numbered))]
+    return [verdicts[code] for code in local]
+
+
 def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnswers,
                   definitions: Mapping[int, Definition], *, all_labels: bool = False) -> pd.DataFrame:
     """Score every question of every return.
@@ -226,37 +260,49 @@ def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnsw
     the cost on a large council.
 
     Every row records only three indexes: its return, its question and its verdict
-    (see Judge). The frame's columns are then taken by index, column by column (on 300
-    departments x 60 questions, building a wide tuple per row had been most of the time).
+    (see Judge). The returns of each definition are scored question by question, a
+    whole column of answers at a time, and the frame's columns are then taken by index
+    (row by row, a Python call per answer had been a third of the heatmap page at
+    1,000 departments; benchmarks/analysis.py).
     """
-    return_rows: list[tuple[Any, ...]] = []
+    return_rows = [tuple(ret) for ret in returns]
+    if not return_rows:
+        return empty_frame()
     question_rows: list[tuple[Any, ...]] = []
-    # id(definition) -> (index of its first question in question_rows, its questions)
-    question_base: dict[int, tuple[int, tuple[Question, ...]]] = {}
     judge = Judge(all_labels=all_labels)
-    by_return: list[int] = []
-    by_question: list[int] = []
-    by_verdict: list[int] = []
-    raws: list[RawAnswer | None] = []
-    for ret in returns:
+    # Returns grouped by definition, in their order: id(definition) -> (definition, positions).
+    groups: dict[int, tuple[Definition, list[int]]] = {}
+    for position, ret in enumerate(return_rows):
         definition = definitions[int(ret[1])]
-        known = question_base.get(id(definition))
-        if known is None:
-            known = question_base[id(definition)] = (len(question_rows), definition.questions)
-            question_rows.extend(_catalogue_rows(definition))
-        base, questions = known
-        position = len(return_rows)
-        return_rows.append(tuple(ret))
-        answers = stored_answers.get(int(ret[0]), {})
-        visible = _visible(definition, answers)
-        for index, question in enumerate(questions, start=base):
-            raw = answers.get(question.id)
-            by_return.append(position)
-            by_question.append(index)
-            by_verdict.append(judge.index_of(index, question, visible is None or question.id in visible, raw))
-            raws.append(raw)
+        groups.setdefault(id(definition), (definition, []))[1].append(position)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, list[RawAnswer | None]]] = []
+    for definition, positions in groups.values():
+        base = len(question_rows)
+        question_rows.extend(_catalogue_rows(definition))
+        questions = definition.questions
+        ids = [question.id for question in questions]
+        answer_sets = [stored_answers.get(int(return_rows[p][0]), {}) for p in positions]
+        raws = [answers.get(qid) for answers in answer_sets for qid in ids]  # return by return
+        visibles = ([_visible(definition, answers) for answers in answer_sets]
+                    if _conditional_inputs(definition) is not None else None)
+        width = len(ids)
+        verdicts = np.empty((len(positions), width), dtype=np.int64)
+        for column, question in enumerate(questions):
+            shown = None if visibles is None else [v is None or question.id in v for v in visibles]
+            verdicts[:, column] = _judged_column(judge, base + column, question, raws[column::width], shown)
+        parts.append((np.repeat(np.asarray(positions, dtype=np.int64), width),
+                      np.tile(np.arange(base, base + width, dtype=np.int64), len(positions)),
+                      verdicts.ravel(), raws))
+    by_return = np.concatenate([part[0] for part in parts])
+    by_question = np.concatenate([part[1] for part in parts])
+    by_verdict = np.concatenate([part[2] for part in parts])
+    raws = [raw for part in parts for raw in part[3]]
     if not raws:
         return empty_frame()
+    if len(parts) > 1:  # back into the returns' order, each return's questions in questionnaire order
+        order = np.argsort(by_return, kind="stable")
+        by_return, by_question, by_verdict = by_return[order], by_question[order], by_verdict[order]
+        raws = [raws[i] for i in order]
     # Every answer of one query has the same shape: with details or without.
     detailed = next((len(raw) > 2 for raw in raws if raw is not None), False)
     answers = pd.DataFrame({
