@@ -3,17 +3,22 @@
 Each bar is labelled with its percentage and band in words, and each band has its
 own hatching as well as its colour, so no meaning rests on colour alone. The SVG
 carries role="img" and a title and description; the page puts the data table beside
-it. Output is deterministic (fixed hash salt, no date) so the same data gives the
-same chart, which lets us cache it.
+it. Output is deterministic: the same data gives the same chart.
 
 Words in a chart must be as large as the page's body text. An SVG scaled to its
 column shrinks its words with it, so each chart is drawn twice at the exact size it
 is shown at, one pixel to one unit: a wide drawing with 19 px text from desktop
 width, a narrow one with 16 px text on phones (the CSS shows the one that fits). The
-layout is done here in pixels, not left to matplotlib's axes: each bar's name sits
-on its own line(s) above the bar, wrapped to the width, its value in words beside
-the bar's end, and the axis has three ticks, so no two pieces of text can meet
-(tests/unit/test_charts.py measures them).
+layout is done here in pixels: each bar's name sits on its own line(s) above the bar,
+wrapped to the width, its value in words beside the bar's end, and the axis has three
+ticks, so no two pieces of text can meet (tests/unit/test_charts.py measures them).
+
+The SVG is written directly from that layout: a handful of rectangles, lines and
+words. Words are measured with the advance widths of matplotlib's own font (DejaVu
+Sans, wider than the Arial browsers use, so what fits here fits on the page). Drawing
+the same charts through matplotlib's figures had cost 100-300 ms a page, more than
+reading and scoring a 1,000-department cycle (benchmarks/analysis.py); writing them
+costs about a millisecond, so nothing needs caching.
 
 `bar_chart` draws scores from 0% to 100% in the RAG bands; `value_chart` draws any
 numbers from 0 (crime rates, say) on a plain axis, with the caller's own styles and
@@ -22,23 +27,13 @@ the words to print beside each bar, under the same rules.
 
 from __future__ import annotations
 
-import io
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a server; must come before any pyplot import anywhere
-
-from markupsafe import Markup  # noqa: E402
-from matplotlib.backends.backend_agg import RendererAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.font_manager import FontProperties  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+from markupsafe import Markup
+from matplotlib.font_manager import FontProperties, findfont, get_font
 
 # GOV.UK colours with the text colour that passes contrast on white.
 BAND_STYLES = {
@@ -69,50 +64,6 @@ def _value_text(bar: Bar) -> str:
 
 
 FONT_FAMILY = "arial, helvetica, sans-serif"  # the page's own font stack
-
-
-def _style_to_attributes(match: re.Match[str]) -> str:
-    """style="a: b; c: d" as presentation attributes a="b" c="d".
-
-    The content security policy forbids inline styles (style-src 'self'), which would
-    leave every bar black; presentation attributes are not styles, so they still apply.
-    """
-    attributes = []
-    for declaration in match.group(1).split(";"):
-        if ":" not in declaration:
-            continue
-        name, value = (part.strip() for part in declaration.split(":", 1))
-        if name == "font-family":
-            value = FONT_FAMILY
-        attributes.append(f'{name}="{escape(value, quote=True)}"')
-    return " ".join(attributes)
-
-
-def _clean_svg(svg: str, chart_id: str, title: str, description: str, *, width: float, height: float,
-               variant: str) -> str:
-    """Make matplotlib's SVG fit to go inline in our pages.
-
-    Drops the XML prologue and the <style> element; gives the size in pixels (one unit
-    of the drawing is one pixel, so its words show at the size they were drawn);
-    turns inline styles into attributes; gives every id the chart's prefix so two
-    charts on one page never share one; adds the title and description.
-    """
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r'\s(width|height)="[^"]*pt"', "", svg, count=2)
-    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    svg = re.sub(r'style="([^"]*)"', _style_to_attributes, svg)
-    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{chart_id}-{m.group(1)}"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{chart_id}-{m.group(1)})", svg)
-    svg = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{chart_id}-{m.group(1)}"', svg)
-    accessible = (f'<svg role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-                  f'class="app-chart__svg app-chart__svg--{variant}" width="{width:g}" height="{height:g}" '
-                  f'focusable="false" stroke-linejoin="round" stroke-linecap="butt"')
-    svg = svg.replace("<svg", accessible, 1)
-    head_end = svg.index(">") + 1
-    text = (f'<title id="{chart_id}-title">{escape(title)}</title>'
-            f'<desc id="{chart_id}-desc">{escape(description)}</desc>')
-    return svg[:head_end] + text + svg[head_end:]
 
 
 def describe(bars: tuple[Bar, ...]) -> str:
@@ -172,17 +123,33 @@ class Drawing:
     axis_label: str = ""
 
 
-_MEASURE = RendererAgg(1, 1, 72)  # at 72 dpi one point is one pixel
+_ADVANCE_SIZE = 100.0  # glyph advances are read at this size and scaled
+
+
+@lru_cache(maxsize=2)
+def _font(bold: bool):
+    """matplotlib's default sans-serif font file (DejaVu Sans), regular or bold, set to _ADVANCE_SIZE at 72 dpi."""
+    font = get_font(findfont(FontProperties(family="sans-serif", weight="bold" if bold else "normal")))
+    font.set_size(_ADVANCE_SIZE, 72)
+    return font
+
+
+@lru_cache(maxsize=4096)
+def _advance(character: str, bold: bool) -> float:
+    """One character's advance width in pixels at _ADVANCE_SIZE (a character the font lacks counts as an "M")."""
+    font = _font(bold)
+    if font.get_char_index(ord(character)) == 0:
+        character = "M"
+    return font.load_char(ord(character)).linearHoriAdvance / 65536
 
 
 def text_width(words: str, size: float, *, bold: bool = False) -> float:
-    """The width of `words` in pixels, as matplotlib's own font draws them.
+    """The width of `words` in pixels: the sum of the characters' advances in matplotlib's own font.
 
     That font (DejaVu Sans) is wider than Arial, which browsers use where they have it,
     so a layout that fits by this measure fits on the page too.
     """
-    font = FontProperties(size=size, weight="bold" if bold else "normal")
-    return _MEASURE.get_text_width_height_descent(words, font, ismath=False)[0]
+    return sum(_advance(character, bold) for character in words) * size / _ADVANCE_SIZE
 
 
 def wrap(words: str, size: float, width: float, *, bold: bool = False) -> list[str]:
@@ -196,7 +163,95 @@ def wrap(words: str, size: float, width: float, *, bold: bool = False) -> list[s
     return lines or [""]
 
 
-def _legend(axes, items: tuple[LegendItem, ...], size: float, width: float, top: float) -> float:
+# --------------------------------------------------------------------------- the shapes of a drawing
+
+ASCENT = 0.9  # of the font size: how far capitals and tall letters rise above the baseline
+DESCENT = 0.2  # how far letters such as "g" fall below it
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in pixels, y downwards."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, other: Box) -> bool:
+        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+
+
+@dataclass(frozen=True)
+class Words:
+    """A line of text. `y` is its middle (`valign` "center") or its top ("top"); `x` its start or its middle."""
+
+    x: float
+    y: float
+    text: str
+    size: float
+    bold: bool = False
+    centred: bool = False
+    valign: str = "center"
+    on_white: bool = False  # drawn on a white box, so a line behind never runs through it
+
+    @property
+    def box(self) -> Box:
+        """What the words cover (their white box included, one pixel round)."""
+        width = text_width(self.text, self.size, bold=self.bold)
+        x0 = self.x - width / 2 if self.centred else self.x
+        height = (ASCENT + DESCENT) * self.size
+        y0 = self.y - height / 2 if self.valign == "center" else self.y
+        pad = 1.0 if self.on_white else 0.0
+        return Box(x0 - pad, y0 - pad, x0 + width + pad, y0 + height + pad)
+
+    @property
+    def baseline(self) -> float:
+        top = self.y - (ASCENT + DESCENT) * self.size / 2 if self.valign == "center" else self.y
+        return top + ASCENT * self.size
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """A filled rectangle (a bar, or a legend's key) with its band's colour and hatching."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    hatch: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A straight line; dashed for the reference."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    width: float = 1.0
+    dashed: bool = False
+
+
+Shape = Words | Swatch | Rule
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A drawing laid out at one variant's size: its height and its shapes, drawn in order."""
+
+    width: int
+    height: int
+    shapes: tuple[Shape, ...]
+
+    @property
+    def words(self) -> list[Words]:
+        return [shape for shape in self.shapes if isinstance(shape, Words)]
+
+
+def _legend(shapes: list[Shape], items: tuple[LegendItem, ...], size: float, width: float, top: float) -> float:
     """Legend items left to right, wrapping onto more lines; returns the y below them."""
     line = size * 1.35
     x, y = MARGIN, top
@@ -207,22 +262,19 @@ def _legend(axes, items: tuple[LegendItem, ...], size: float, width: float, top:
             x, y = MARGIN, y + line
         middle = y + line / 2
         if item.line:
-            axes.add_line(Line2D([x, x + swatch], [middle, middle], color=INK, linestyle="--", linewidth=1.5))
+            shapes.append(Rule(x, middle, x + swatch, middle, 1.5, dashed=True))
         else:
-            axes.add_patch(Rectangle((x, middle - size * 0.4), swatch, size * 0.8, facecolor=item.colour,
-                                     hatch=item.hatch, edgecolor=INK, linewidth=0.6))
-        axes.text(x + swatch + size * 0.4, middle, item.words, fontsize=size, va="center", ha="left", color=INK,
-                  parse_math=False)
+            shapes.append(Swatch(x, middle - size * 0.4, swatch, size * 0.8, item.colour, item.hatch))
+        shapes.append(Words(x + swatch + size * 0.4, middle, item.words, size))
         x += item_width + size
     return y + line
 
 
-def chart_figure(drawing: Drawing, variant: Variant) -> Figure:
-    """The chart drawn at `variant`'s width, one unit to the pixel, its height whatever the bars need."""
+def chart_layout(drawing: Drawing, variant: Variant) -> Layout:
+    """The chart laid out at `variant`'s width, one unit to the pixel, its height whatever the bars need."""
     size, width = variant.font_size, variant.width
     line = size * 1.3
     bar_height = size * 0.9
-    white = {"facecolor": "#ffffff", "edgecolor": "none", "pad": 1}
     # The first tick's words are centred on the axis's start, so the axis starts half their width in.
     first_tick = text_width(drawing.ticks[0][1], size) / 2 if drawing.ticks else 0.0
     left = MARGIN + first_tick
@@ -232,61 +284,114 @@ def chart_figure(drawing: Drawing, variant: Variant) -> Figure:
     values_beside = value_room <= (width - left) * 0.4
     span = width - left - MARGIN - max(value_room if values_beside else 0.0, last_tick)
 
-    figure = Figure(figsize=(width / 72, 1), dpi=72)
-    axes = figure.add_axes((0, 0, 1, 1))
-    axes.set_axis_off()
-    y = _legend(axes, drawing.legend, size, width, MARGIN) + size * 0.5
+    shapes: list[Shape] = []
+    behind: list[Shape] = []  # the reference line, drawn first so that the words on white cover it
+    y = _legend(shapes, drawing.legend, size, width, MARGIN) + size * 0.5
     bars_top = y
     for row in drawing.rows:
         label = row.label if values_beside else f"{row.label}: {row.text}"
         for text_line in wrap(label, size, width - left - MARGIN, bold=row.bold):
-            axes.text(left, y + line / 2, text_line, fontsize=size, va="center", ha="left", color=INK,
-                      fontweight="bold" if row.bold else "normal", parse_math=False, bbox=white)
+            shapes.append(Words(left, y + line / 2, text_line, size, bold=row.bold, on_white=True))
             y += line
         y += size * 0.15
         length = max(0.0, min(row.fraction, 1.0)) * span
-        axes.add_patch(Rectangle((left, y), length, bar_height, facecolor=row.colour, hatch=row.hatch,
-                                 edgecolor=INK, linewidth=0.6))
+        shapes.append(Swatch(left, y, length, bar_height, row.colour, row.hatch))
         if values_beside:
-            axes.text(left + length + size * 0.35, y + bar_height / 2, row.text, fontsize=size, va="center",
-                      ha="left", color=INK, parse_math=False, bbox=white)
+            shapes.append(Words(left + length + size * 0.35, y + bar_height / 2, row.text, size, on_white=True))
         y += bar_height + size * 0.75
     bars_bottom = y - size * 0.35
-    axes.add_line(Line2D([left, left + span], [bars_bottom, bars_bottom], color=INK, linewidth=1))
+    shapes.append(Rule(left, bars_bottom, left + span, bars_bottom))
     for fraction, words in drawing.ticks:
         x = left + fraction * span
-        axes.add_line(Line2D([x, x], [bars_bottom, bars_bottom + size * 0.3], color=INK, linewidth=1))
-        axes.text(x, bars_bottom + size * 0.35, words, fontsize=size, va="top", ha="center", color=INK,
-                  parse_math=False)
+        shapes.append(Rule(x, bars_bottom, x, bars_bottom + size * 0.3))
+        shapes.append(Words(x, bars_bottom + size * 0.35, words, size, centred=True, valign="top"))
     y = bars_bottom + size * 0.35 + line
     if drawing.axis_label:
-        axes.text(left, y + size * 0.2, drawing.axis_label, fontsize=size, va="top", ha="left", color=INK,
-                  parse_math=False)
+        shapes.append(Words(left, y + size * 0.2, drawing.axis_label, size, valign="top"))
         y += size * 0.2 + line
     if drawing.reference is not None:
         x = left + max(0.0, min(drawing.reference, 1.0)) * span
-        # Drawn under the words (which sit on white), so it never runs through them.
-        axes.add_line(Line2D([x, x], [bars_top, bars_bottom], color=INK, linestyle="--", linewidth=1.5, zorder=0.5))
-    height = math.ceil(y + MARGIN)
-    figure.set_size_inches(width / 72, height / 72)
-    axes.set_xlim(0, width)
-    axes.set_ylim(height, 0)
-    return figure
+        behind.append(Rule(x, bars_top, x, bars_bottom, 1.5, dashed=True))
+    return Layout(width, math.ceil(y + MARGIN), tuple(behind + shapes))
+
+
+# --------------------------------------------------------------------------- writing the SVG
+
+HATCH_SIZE = 8  # px: one tile of a hatching pattern
+_HATCH_PATHS = {
+    "//": "M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4",
+    "xx": "M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4 M-2,6 l4,4 M0,0 l8,8 M6,-2 l4,4",
+}
+
+
+def _n(value: float) -> str:
+    """A coordinate to two decimal places, without trailing zeros: the SVG stays small and deterministic."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _pattern(pattern_id: str, colour: str, hatch: str) -> str:
+    """A tile of the band's colour with its hatching in white (dots for "..", lines for "//" and "xx")."""
+    tile = f'<rect width="{HATCH_SIZE}" height="{HATCH_SIZE}" fill="{escape(colour)}"/>'
+    if hatch == "..":
+        marks = '<circle cx="2" cy="2" r="1.1" fill="#ffffff"/><circle cx="6" cy="6" r="1.1" fill="#ffffff"/>'
+    else:
+        marks = f'<path d="{_HATCH_PATHS.get(hatch, _HATCH_PATHS["//"])}" stroke="#ffffff" stroke-width="1"/>'
+    return (f'<pattern id="{pattern_id}" patternUnits="userSpaceOnUse" width="{HATCH_SIZE}" '
+            f'height="{HATCH_SIZE}">{tile}{marks}</pattern>')
+
+
+def _words(shape: Words) -> str:
+    parts = []
+    if shape.on_white:
+        box = shape.box
+        parts.append(f'<rect x="{_n(box.x0)}" y="{_n(box.y0)}" width="{_n(box.x1 - box.x0)}" '
+                     f'height="{_n(box.y1 - box.y0)}" fill="#ffffff"/>')
+    anchor = ' text-anchor="middle"' if shape.centred else ""
+    weight = ' font-weight="bold"' if shape.bold else ""
+    parts.append(f'<text x="{_n(shape.x)}" y="{_n(shape.baseline)}" font-size="{_n(shape.size)}px"{anchor}{weight}>'
+                 f'{escape(shape.text, quote=False)}</text>')
+    return "".join(parts)
+
+
+def svg_markup(layout: Layout, chart_id: str, title: str, description: str, variant: str) -> str:
+    """One drawing as an inline, accessible SVG: role="img", a title and a description, ids prefixed.
+
+    No style attributes or elements (the content security policy forbids inline
+    styles): colours and fonts are presentation attributes.
+    """
+    patterns: dict[tuple[str, str], str] = {}
+    body = []
+    for shape in layout.shapes:
+        if isinstance(shape, Words):
+            body.append(_words(shape))
+        elif isinstance(shape, Swatch):
+            fill = escape(shape.colour)
+            if shape.hatch:
+                key = (shape.colour, shape.hatch)
+                if key not in patterns:
+                    patterns[key] = f"{chart_id}-hatch-{len(patterns) + 1}"
+                fill = f"url(#{patterns[key]})"
+            body.append(f'<rect x="{_n(shape.x)}" y="{_n(shape.y)}" width="{_n(shape.width)}" '
+                        f'height="{_n(shape.height)}" fill="{fill}" stroke="{INK}" stroke-width="0.6"/>')
+        else:
+            dash = ' stroke-dasharray="5.55,2.4"' if shape.dashed else ""
+            body.append(f'<line x1="{_n(shape.x1)}" y1="{_n(shape.y1)}" x2="{_n(shape.x2)}" y2="{_n(shape.y2)}" '
+                        f'stroke="{INK}" stroke-width="{_n(shape.width)}"{dash}/>')
+    defs = "".join(_pattern(pattern_id, colour, hatch) for (colour, hatch), pattern_id in patterns.items())
+    return (f'<svg role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+            f'class="app-chart__svg app-chart__svg--{variant}" width="{layout.width}" height="{layout.height}" '
+            f'viewBox="0 0 {layout.width} {layout.height}" focusable="false" xmlns="http://www.w3.org/2000/svg" '
+            f'font-family="{FONT_FAMILY}" fill="{INK}">'
+            f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
+            + (f"<defs>{defs}</defs>" if defs else "") + "".join(body) + "</svg>")
 
 
 def _svg(chart_id: str, title: str, description: str, drawing: Drawing) -> Markup:
     """Both drawings of the chart, each a complete accessible SVG; the page's CSS shows one."""
     parts = []
     for variant in VARIANTS:
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "section17",
-                                    "font.family": "sans-serif", "hatch.linewidth": 0.8, "hatch.color": "#ffffff"}):
-            figure = chart_figure(drawing, variant)
-            buffer = io.StringIO()
-            figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-        width, height = (float(v) * 72 for v in figure.get_size_inches())
         prefix = chart_id if variant is VARIANTS[0] else f"{chart_id}-{variant.name}"
-        parts.append(_clean_svg(buffer.getvalue(), prefix, title, description, width=round(width),
-                                height=round(height), variant=variant.name))
+        parts.append(svg_markup(chart_layout(drawing, variant), prefix, title, description, variant.name))
     return Markup("".join(parts))
 
 
@@ -304,7 +409,6 @@ def score_drawing(bars: tuple[Bar, ...], reference: float | None = None, referen
                    reference if has_reference else None)
 
 
-@lru_cache(maxsize=256)
 def bar_chart(chart_id: str, title: str, bars: tuple[Bar, ...], reference: float | None = None,
               reference_label: str = "") -> Markup:
     """A horizontal bar chart of scores from 0% to 100%, one bar per item, top to bottom."""
@@ -376,7 +480,6 @@ def value_drawing(bars: tuple[ValueBar, ...], styles: tuple[BarStyle, ...], axis
                    reference / top if has_reference else None, axis_label)
 
 
-@lru_cache(maxsize=256)
 def value_chart(chart_id: str, title: str, bars: tuple[ValueBar, ...], *, styles: tuple[BarStyle, ...],
                 axis_label: str, reference: float | None = None, reference_label: str = "",
                 reference_text: str = "") -> Markup:

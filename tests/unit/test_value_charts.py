@@ -46,8 +46,8 @@ def test_our_own_label_is_bold():
 
 
 def test_same_data_gives_the_same_chart():
-    assert str(value_chart.__wrapped__("a", "T", BARS, styles=STYLES, axis_label="x")) == \
-        str(value_chart.__wrapped__("a", "T", BARS, styles=STYLES, axis_label="x"))
+    assert str(value_chart("a", "T", BARS, styles=STYLES, axis_label="x")) == \
+        str(value_chart("a", "T", BARS, styles=STYLES, axis_label="x"))
 
 
 def test_hostile_names_and_dollar_signs_are_shown_as_typed_and_escaped():
