@@ -123,23 +123,35 @@ def _definitions(snapshot_ids: Iterable[int]) -> dict[int, Definition]:
     return {s.id: definition_from_snapshot(s) for s in snapshots}
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building the frame.
+def pause_collector() -> bool:
+    """Pause the cyclic garbage collector; returns whether it was running (give that to resume_collector).
 
-    Reading and scoring a large cycle makes hundreds of thousands of small tuples,
-    none of them in reference cycles; the collector would otherwise scan the growing
-    heap again and again, which measured as more than half the time of the heatmap
-    page on 300 departments (benchmarks/analysis.py). Reference counting still frees
-    everything as usual; the collector runs again as soon as the frame is built.
+    Reading and scoring a large cycle makes hundreds of thousands of small objects
+    (decoded answers, tuples, the frame's values), none of them in reference cycles.
+    With the collector running it scans them again and again as they pile up: more
+    than half the heatmap page's time on 300 departments before start-up objects were
+    frozen (app/heap.py), and still 25-45 ms of a 270 ms page at 1,000 departments
+    after (benchmarks/analysis.py). Reference counting frees everything as usual
+    while it is paused; whatever cycles a page makes are collected once it resumes.
     """
     was_enabled = gc.isenabled()
     gc.disable()
+    return was_enabled
+
+
+def resume_collector(was_enabled: bool) -> None:
+    if was_enabled:
+        gc.enable()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """pause_collector for the length of a with block (see there for why)."""
+    was_enabled = pause_collector()
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        resume_collector(was_enabled)
 
 
 def load_cycle(cycle: Cycle, *, respondent_types: Iterable[str] | None = None,

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 
 import pandas as pd
-from flask import abort, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_login import current_user
 
 from app.actions.services import actions_by_gap, may_plan_for
@@ -32,6 +32,8 @@ from app.results.filters import (
     parse_page,
     parse_sort,
 )
+from app.results.heatmap_rows import heatmap_rows
+from app.results.loading import pause_collector, resume_collector
 from app.results.services import (
     bands,
     basis,
@@ -53,6 +55,17 @@ from app.security.access import Permission, allow
 READERS = (Permission.VIEW_ALL_RETURNS, Permission.VIEW_OWN_DEPARTMENTS)
 CHART_LIMIT = 40  # more bars than this and a chart stops being readable: show the lowest scores
 CHART_LOWEST = 20
+
+
+@bp.before_request
+def _pause_collector() -> None:
+    """Results pages build large frames without reference cycles: the collector waits till the page is done."""
+    g.collector_was_enabled = pause_collector()
+
+
+@bp.teardown_request
+def _resume_collector(_error: BaseException | None) -> None:
+    resume_collector(g.pop("collector_was_enabled", False))
 
 
 def _user():
@@ -111,7 +124,10 @@ def heatmap_page(cycle_id: int) -> tuple[str, int] | str:
     table = heatmap(data.frame, bands(), sort=sort, descending=descending, themes=themes)
     totals = overall(data.frame, bands())
     chart = _department_chart(table.rows, totals["score"]) if table.rows else None
-    return _render("results/heatmap.html", problems, cycle=cycle, table=table, totals=totals, include=include,
+    rows = heatmap_rows(table, lambda department_id: url_for("results.department", cycle_id=cycle.id,
+                                                              department_id=department_id))
+    return _render("results/heatmap.html", problems, cycle=cycle, table=table, heatmap_rows=rows, totals=totals,
+                   include=include,
                    basis=basis(cycle, include), sort=sort, descending=descending, chart=chart, section="heatmap",
                    headings=theme_headings(table.themes))
 
