@@ -18,7 +18,7 @@ from app.cycles.services import (
     QuestionnaireChoice,
     close_cycle,
     create_cycle,
-    cycle_assignments,
+    cycle_returns,
     get_cycle_or_404,
     grouped_returns,
     list_cycles,
@@ -111,7 +111,7 @@ def edit(cycle_id: int) -> Response | str:
 @allow(Permission.MANAGE_CYCLES, Permission.VIEW_ALL_RETURNS)
 def detail(cycle_id: int) -> str:
     cycle = get_cycle_or_404(cycle_id)
-    returns = grouped_returns(cycle_assignments(cycle))
+    returns = grouped_returns(cycle_returns(cycle))
     today = date.today()
     wanted = request.args.get("status") or None
     labels = {status.value: STATUS_LABELS[status] for status in Status} | {"overdue": OVERDUE_LABEL}

@@ -11,14 +11,22 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_event
 from app.extensions import db
-from app.models import Assignment, Cycle, CycleQuestionnaire, CycleStatus, Department, QuestionnaireSnapshot, User
+from app.models import (
+    Assignment,
+    Cycle,
+    CycleQuestionnaire,
+    CycleStatus,
+    Department,
+    PeerPartnership,
+    QuestionnaireSnapshot,
+    User,
+)
 from app.models.types import utcnow
 from app.questionnaires import registry
 from app.questionnaires.validation import DefinitionError, LoadedDefinition
@@ -220,38 +228,74 @@ class ProgressCount:
     percent: float
 
 
-def cycle_assignments(cycle: Cycle) -> list[Assignment]:
-    return list(db.session.scalars(
-        select(Assignment).where(Assignment.cycle_id == cycle.id)
-        .options(selectinload(Assignment.department), selectinload(Assignment.snapshot),
-                 selectinload(Assignment.peer_partnership))
-        .order_by(Assignment.respondent_type, Assignment.id)
-    ))
+@dataclass(frozen=True, slots=True)
+class ReturnSummary:
+    """What lists of returns show about one: who answers, which questionnaire, its status and dates.
+
+    Read by one light query (cycle_returns), not as Assignment objects: loading 3,000
+    assignments with their departments and snapshots through the ORM was most of the
+    review list's time (benchmarks/analysis.py). `status` and `due_date` are what
+    return_status reads to show the tag.
+    """
+
+    id: int
+    respondent_type: str
+    respondent_name: str
+    title: str
+    status: str
+    due_date: date
+    submitted_at: datetime | None
+
+
+def _respondent_name(respondent_type: str, department: str | None, peer: str | None, is_own: bool | None) -> str:
+    """The same words as Assignment.respondent_name."""
+    if respondent_type == "department" and department is not None:
+        return department
+    if respondent_type == "partnership":
+        return "The partnership"
+    if peer is not None:
+        return peer + (" (our partnership)" if is_own else "")
+    return "Peer partnership"
+
+
+def cycle_returns(cycle: Cycle) -> list[ReturnSummary]:
+    """Every return of the cycle, by kind of respondent and then in the order they were made."""
+    rows = db.session.execute(
+        select(Assignment.id, Assignment.respondent_type, Department.name, PeerPartnership.name,
+               PeerPartnership.is_own, QuestionnaireSnapshot.title, Assignment.status, Assignment.due_date,
+               Assignment.submitted_at)
+        .join(QuestionnaireSnapshot, QuestionnaireSnapshot.id == Assignment.snapshot_id)
+        .outerjoin(Department, Department.id == Assignment.department_id)
+        .outerjoin(PeerPartnership, PeerPartnership.id == Assignment.peer_partnership_id)
+        .where(Assignment.cycle_id == cycle.id)
+        .order_by(Assignment.respondent_type, Assignment.id))
+    return [ReturnSummary(id_, kind, _respondent_name(kind, department, peer, is_own), title, status, due, submitted)
+            for id_, kind, department, peer, is_own, title, status, due, submitted in rows]
 
 
 @dataclass(frozen=True)
 class CycleReturns:
     """A cycle's returns in the three groups people ask about separately."""
 
-    departments: list[Assignment]
-    partnership: list[Assignment]
-    peers: list[Assignment]
+    departments: list[ReturnSummary]
+    partnership: list[ReturnSummary]
+    peers: list[ReturnSummary]
 
     @property
     def awaiting_review(self) -> int:
         return sum(1 for a in (*self.departments, *self.partnership) if a.status == Status.SUBMITTED.value)
 
 
-def grouped_returns(assignments: list[Assignment]) -> CycleReturns:
+def grouped_returns(returns: list[ReturnSummary]) -> CycleReturns:
     return CycleReturns(
-        departments=sorted((a for a in assignments if a.respondent_type == "department"),
+        departments=sorted((a for a in returns if a.respondent_type == "department"),
                            key=lambda a: a.respondent_name),
-        partnership=[a for a in assignments if a.respondent_type == "partnership"],
-        peers=sorted((a for a in assignments if a.respondent_type == "peer"), key=lambda a: a.respondent_name),
+        partnership=[a for a in returns if a.respondent_type == "partnership"],
+        peers=sorted((a for a in returns if a.respondent_type == "peer"), key=lambda a: a.respondent_name),
     )
 
 
-def progress(assignments: list[Assignment], today: date) -> list[ProgressCount]:
+def progress(assignments: list[ReturnSummary], today: date) -> list[ProgressCount]:
     """How many returns are in each state; overdue ones are counted as overdue only."""
     counts: Counter[str] = Counter()
     for assignment in assignments:

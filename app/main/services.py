@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.audit.services import recent_events
-from app.cycles.services import ProgressCount, cycle_assignments, grouped_returns, open_cycles, progress
+from app.cycles.services import ProgressCount, ReturnSummary, cycle_returns, grouped_returns, open_cycles, progress
 from app.departments.services import list_departments
 from app.extensions import db
 from app.models import Assignment, AuditEvent, Cycle, CycleStatus, Department, Role, User
@@ -67,7 +67,7 @@ class CycleSummary:
     progress: list[ProgressCount]  # departments' returns
     total: int  # departments' returns
     awaiting_review: int
-    partnership: list[Assignment]
+    partnership: list[ReturnSummary]
     peers_received: int
     peers_total: int
 
@@ -80,7 +80,7 @@ def cycle_summaries(today: date) -> list[CycleSummary]:
     """
     summaries = []
     for cycle in open_cycles():
-        returns = grouped_returns(cycle_assignments(cycle))
+        returns = grouped_returns(cycle_returns(cycle))
         received = sum(1 for a in returns.peers if a.status in (Status.SUBMITTED.value, Status.ACCEPTED.value))
         summaries.append(CycleSummary(cycle, progress(returns.departments, today), len(returns.departments),
                                       returns.awaiting_review, returns.partnership, received, len(returns.peers)))
