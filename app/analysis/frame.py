@@ -9,6 +9,7 @@ become columns, which is what every later grouping works on.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -223,30 +224,52 @@ def _answer_key(raw: RawAnswer | None) -> tuple[Any, ...] | None:
     return (tuple(value) if isinstance(value, list) else value, bool(raw[1]))
 
 
-def _judged_column(judge: Judge, question_key: int, question: Question, raws: Sequence[RawAnswer | None],
-                   shown: Sequence[bool] | None) -> list[int]:
-    """The verdict index of each answer to one question, judging each distinct answer once.
+# One kind of answer to one question: outcome, score, is a gap, the answer in words, value, not applicable.
+Distinct = tuple[str, float, bool, str, Any, bool]
 
-    `shown` is None when the question is shown on every return. The keys are built by
-    one comprehension and numbered by dict.setdefault, so the per-answer work is a
-    few C calls; only distinct answers (a handful per question) reach the Judge.
-    """
-    if shown is None:
-        keys: list[Any] = [None if raw is None else
-                           (tuple(raw[0]) if isinstance(raw[0], list) else raw[0], bool(raw[1])) for raw in raws]
-    else:
-        keys = [(_answer_key(raw), visible) for raw, visible in zip(raws, shown, strict=True)]
-    numbered: dict[Any, int] = {}
-    local = [numbered.setdefault(key, len(numbered)) for key in keys]
-    first_of: dict[int, int] = {}
-    for position, code in enumerate(local):
-        if code not in first_of:
-            first_of[code] = position
-            if len(first_of) == len(numbered):
-                break
-    verdicts = [judge.index_of(question_key, question, True if shown is None else shown[first_of[code]],
-                               raws[first_of[code]]) for code in range(len(numbered))]
-    return [verdicts[code] for code in local]
+
+class _Kinds:
+    """The distinct answers to each question, numbered across the frame, each judged once."""
+
+    def __init__(self, judge: Judge) -> None:
+        self.judge = judge
+        self.rows: list[Distinct] = []
+
+    def column(self, question_key: int, question: Question, raws: Sequence[RawAnswer | str | None],
+               shown: Sequence[bool] | None, encoded: bool) -> list[int]:
+        """The kind of each answer to one question (an index into `rows`).
+
+        Encoded answers (JSON text, see app.results.loading.answers_json) are their own
+        keys: identical answers are identical strings, so one comprehension of dict
+        look-ups numbers them, and only the first of each kind is decoded and judged.
+        Decoded answers are keyed by their value and not-applicable flag.
+        """
+        if encoded:
+            keys: list[Any] = list(raws)
+        else:
+            keys = [None if raw is None else
+                    (tuple(raw[0]) if isinstance(raw[0], list) else raw[0], bool(raw[1])) for raw in raws]
+        if shown is not None:
+            keys = list(zip(keys, shown, strict=True))
+        numbered: dict[Any, int] = {}
+        local = [numbered.setdefault(key, len(numbered)) for key in keys]
+        first_of: dict[int, int] = {}
+        for position, code in enumerate(local):
+            if code not in first_of:
+                first_of[code] = position
+                if len(first_of) == len(numbered):
+                    break
+        base = len(self.rows)
+        for code in range(len(numbered)):
+            position = first_of[code]
+            raw = raws[position]
+            if encoded and raw is not None:
+                raw = json.loads(raw)
+            visible = True if shown is None else shown[position]
+            verdict = self.judge.verdicts[self.judge.index_of(question_key, question, visible, raw)]
+            self.rows.append((*verdict, raw[0] if raw is not None else None,
+                              bool(raw[1]) if raw is not None else False))
+        return [base + code for code in local]
 
 
 def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnswers,
@@ -254,28 +277,30 @@ def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnsw
     """Score every question of every return.
 
     `returns` are tuples in RETURN_COLUMNS order; `stored_answers` maps a return's id
-    to its answers by question id. `definitions` maps a snapshot id to its Definition.
+    to its answers by question id, each a list ([value, not applicable, ...details])
+    or that list's JSON text. `definitions` maps a snapshot id to its Definition.
     The `answer` column (the answer in words) is filled for gaps only unless
     `all_labels`, since pages only show gaps and formatting every answer is most of
     the cost on a large council.
 
-    Every row records only three indexes: its return, its question and its verdict
-    (see Judge). The returns of each definition are scored question by question, a
-    whole column of answers at a time, and the frame's columns are then taken by index
-    (row by row, a Python call per answer had been a third of the heatmap page at
-    1,000 departments; benchmarks/analysis.py).
+    Every row records only three indexes: its return, its question and the kind of
+    its answer (see _Kinds). The returns of each definition are scored question by
+    question, a whole column of answers at a time, and the frame's columns are then
+    taken by index (row by row, a Python call per answer had been a third of the
+    heatmap page at 1,000 departments; benchmarks/analysis.py).
     """
     return_rows = [tuple(ret) for ret in returns]
     if not return_rows:
         return empty_frame()
     question_rows: list[tuple[Any, ...]] = []
-    judge = Judge(all_labels=all_labels)
+    kinds = _Kinds(Judge(all_labels=all_labels))
     # Returns grouped by definition, in their order: id(definition) -> (definition, positions).
     groups: dict[int, tuple[Definition, list[int]]] = {}
     for position, ret in enumerate(return_rows):
         definition = definitions[int(ret[1])]
         groups.setdefault(id(definition), (definition, []))[1].append(position)
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, list[RawAnswer | None]]] = []
+    encoded = any(isinstance(raw, str) for answers in stored_answers.values() for raw in answers.values())
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, list[Any]]] = []
     for definition, positions in groups.values():
         base = len(question_rows)
         question_rows.extend(_catalogue_rows(definition))
@@ -283,42 +308,54 @@ def score_records(returns: Iterable[tuple[Any, ...]], stored_answers: StoredAnsw
         ids = [question.id for question in questions]
         answer_sets = [stored_answers.get(int(return_rows[p][0]), {}) for p in positions]
         raws = [answers.get(qid) for answers in answer_sets for qid in ids]  # return by return
-        visibles = ([_visible(definition, answers) for answers in answer_sets]
+        visibles = ([_visible(definition, _decoded(answers) if encoded else answers) for answers in answer_sets]
                     if _conditional_inputs(definition) is not None else None)
         width = len(ids)
-        verdicts = np.empty((len(positions), width), dtype=np.int64)
+        by_kind = np.empty((len(positions), width), dtype=np.int64)
         for column, question in enumerate(questions):
             shown = None if visibles is None else [v is None or question.id in v for v in visibles]
-            verdicts[:, column] = _judged_column(judge, base + column, question, raws[column::width], shown)
+            by_kind[:, column] = kinds.column(base + column, question, raws[column::width], shown, encoded)
         parts.append((np.repeat(np.asarray(positions, dtype=np.int64), width),
                       np.tile(np.arange(base, base + width, dtype=np.int64), len(positions)),
-                      verdicts.ravel(), raws))
+                      by_kind.ravel(), raws))
     by_return = np.concatenate([part[0] for part in parts])
     by_question = np.concatenate([part[1] for part in parts])
-    by_verdict = np.concatenate([part[2] for part in parts])
+    by_answer_kind = np.concatenate([part[2] for part in parts])
     raws = [raw for part in parts for raw in part[3]]
     if not raws:
         return empty_frame()
     if len(parts) > 1:  # back into the returns' order, each return's questions in questionnaire order
         order = np.argsort(by_return, kind="stable")
-        by_return, by_question, by_verdict = by_return[order], by_question[order], by_verdict[order]
+        by_return, by_question, by_answer_kind = by_return[order], by_question[order], by_answer_kind[order]
         raws = [raws[i] for i in order]
-    # Every answer of one query has the same shape: with details or without.
-    detailed = next((len(raw) > 2 for raw in raws if raw is not None), False)
-    answers = pd.DataFrame({
-        "value": _detail(raws, 0, None),
-        "not_applicable": np.array([bool(raw[1]) if raw is not None else False for raw in raws], dtype=bool),
-        **{name: _detail(raws, index, missing, present=detailed)
-           for name, index, missing in (("evidence", 2, ""), ("action", 3, ""), ("updated_at", 4, None),
-                                        ("updated_by", 5, None))},
-    }).infer_objects()
+    # Every answer of one query has the same shape: encoded, or lists with details or without.
+    detailed = not encoded and next((len(raw) > 2 for raw in raws if raw is not None), False)
+    if encoded:  # the value and flag of each kind of answer, taken with its verdict
+        answers = pd.DataFrame({name: np.full(len(raws), missing, dtype=object) for name, missing in
+                                (("evidence", ""), ("action", ""), ("updated_at", None), ("updated_by", None))})
+        kind_columns = ["outcome", "score", "is_gap", "answer", "value", "not_applicable"]
+    else:
+        answers = pd.DataFrame({
+            "value": _detail(raws, 0, None),
+            "not_applicable": np.array([bool(raw[1]) if raw is not None else False for raw in raws], dtype=bool),
+            **{name: _detail(raws, index, missing, present=detailed)
+               for name, index, missing in (("evidence", 2, ""), ("action", 3, ""), ("updated_at", 4, None),
+                                            ("updated_by", 5, None))},
+        }).infer_objects()
+        kind_columns = ["outcome", "score", "is_gap", "answer"]
+    kind_rows = [row[:len(kind_columns)] for row in kinds.rows]
     frame = pd.concat([_taken(RETURN_COLUMNS, return_rows, by_return),
                        _taken(QUESTION_COLUMNS, question_rows, by_question),
-                       answers, _taken(["outcome", "score", "is_gap", "answer"], judge.verdicts, by_verdict)],
-                      axis=1)[FRAME_COLUMNS]
+                       answers, _taken(kind_columns, kind_rows, by_answer_kind)], axis=1)[FRAME_COLUMNS]
     frame["score"] = frame["score"].astype(float)
     frame["is_gap"] = frame["is_gap"].astype(bool)
+    frame["not_applicable"] = frame["not_applicable"].astype(bool)
     return frame
+
+
+def _decoded(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """A return's encoded answers decoded, for deciding which questions its answers hide."""
+    return {qid: json.loads(raw) if isinstance(raw, str) else raw for qid, raw in answers.items()}
 
 
 # Columns of the frame that are not plain objects. An empty frame must carry them too: an empty

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Text, and_, cast, func, select
+from sqlalchemy import Text, and_, cast, func, literal, select
 
 from app.analysis.frame import StoredAnswers, empty_frame, score_records
 from app.extensions import db
@@ -38,13 +38,17 @@ class CycleData:
 
 
 def answers_json(details: bool, dialect: str):
-    """A correlated subquery: a return's answers as one JSON object, question id -> list.
+    """A correlated subquery: a return's answers as one JSON object, question id -> answer.
 
-    Each list holds the value and the not-applicable flag, and with `details` also the
-    evidence, the action, when the answer was last changed and by whom. One row per
-    return with its answers in one JSON text is read and decoded (by the C json
-    parser) far faster than one row per answer: on 300 departments x 60 questions,
-    about a fifth of the time (benchmarks/analysis.py).
+    With `details` each answer is a list: the value, the not-applicable flag, the
+    evidence, the action, when the answer was last changed and by whom. Without, each
+    answer is that list's JSON *text* (a string inside the object), e.g.
+    "[\"yes\", false]": identical answers are then identical strings, which the scoring
+    tells apart by hashing alone and decodes once per distinct answer, not once per
+    answer (app.analysis.frame.score_records; a third of the heatmap's scoring time at
+    3,000 departments). One row per return with its answers in one JSON text is read
+    and decoded (by the C json parser) far faster than one row per answer: on 300
+    departments x 60 questions, about a fifth of the time (benchmarks/analysis.py).
     """
     if dialect == "postgresql":  # json, not jsonb: half the time to build, and the text is all we want
         build_list, aggregate, value = func.json_build_array, func.json_object_agg, Answer.value
@@ -53,7 +57,12 @@ def answers_json(details: bool, dialect: str):
     parts = [value, Answer.not_applicable]
     if details:
         parts += [Answer.evidence, Answer.action, Answer.updated_at, User.name]
-    query = select(cast(aggregate(Answer.question_id, build_list(*parts)), Text)).select_from(Answer)
+        answer = build_list(*parts)
+    elif dialect == "postgresql":
+        answer = cast(build_list(*parts), Text)
+    else:  # SQLite keeps a JSON array as JSON through CAST; concatenating makes it plain text
+        answer = build_list(*parts).op("||")(literal(""))
+    query = select(cast(aggregate(Answer.question_id, answer), Text)).select_from(Answer)
     if details:
         query = query.outerjoin(User, User.id == Answer.updated_by_id)
     return query.where(Answer.assignment_id == Assignment.id).scalar_subquery()
@@ -93,13 +102,16 @@ def _changed_at(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def decode_answers(text: str | None) -> dict[str, list]:
-    """One return's answers from the query's JSON: question id -> [value, not applicable, ...details]."""
+def decode_answers(text: str | None) -> dict[str, list | str]:
+    """One return's answers from the query's JSON: question id -> [value, not applicable, ...details].
+
+    Without details each answer stays its JSON text (see answers_json).
+    """
     if not text:
         return {}
     answers = json.loads(text)
     for answer in answers.values():
-        if len(answer) > 4:
+        if isinstance(answer, list) and len(answer) > 4:
             answer[4] = _changed_at(answer[4])
     return answers
 
