@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+
 
 class Rag(StrEnum):
     GREEN = "green"
@@ -41,6 +43,19 @@ class RagBands:
         if score >= self.amber:
             return Rag.AMBER
         return Rag.RED
+
+    def bands_of(self, scores: np.ndarray) -> np.ndarray:
+        """band() of every score at once, as an object array (None where there is no score).
+
+        A heatmap of 3,000 departments has 21,000 scores: one Python call each was a
+        sixth of its grouping time.
+        """
+        scores = np.asarray(scores, dtype=float)
+        out = np.full(scores.shape, None, dtype=object)
+        out[scores < self.amber] = Rag.RED
+        out[scores >= self.amber] = Rag.AMBER
+        out[scores >= self.green] = Rag.GREEN
+        return out  # NaN compares false every time, so it stays None
 
 
 def percent(score: float | None) -> str:

@@ -56,7 +56,7 @@ def summarise(frame: pd.DataFrame, by: Sequence[str], bands: RagBands) -> pd.Dat
     grouped = work.groupby(list(by), sort=False, dropna=False)
     counts = ["questions", "answered", "met", "gaps", "unanswered", "not_applicable"]
     result = grouped[counts].sum().astype(int).join(grouped["score"].mean()).reset_index()
-    result["rag"] = pd.Series([bands.band(s) for s in result["score"]], index=result.index, dtype=object)
+    result["rag"] = pd.Series(bands.bands_of(result["score"].to_numpy(dtype=float)), index=result.index, dtype=object)
     return result
 
 

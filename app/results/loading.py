@@ -110,9 +110,10 @@ def decode_answers(text: str | None) -> dict[str, list | str]:
     if not text:
         return {}
     answers = json.loads(text)
-    for answer in answers.values():
-        if isinstance(answer, list) and len(answer) > 4:
-            answer[4] = _changed_at(answer[4])
+    if isinstance(next(iter(answers.values()), None), list):  # encoded answers stay as they are
+        for answer in answers.values():
+            if len(answer) > 4:
+                answer[4] = _changed_at(answer[4])
     return answers
 
 

@@ -98,6 +98,15 @@ def _department_chart(rows: list[HeatmapRow], council_score: float):
     return title, chart, ordered
 
 
+def _department_urls(cycle_id: int):
+    """A department's drill-down address by its id, without building a URL per row (3,000 url_for calls cost 40 ms)."""
+    sample = url_for("results.department", cycle_id=cycle_id, department_id=0)
+    prefix = sample.removesuffix("/0")
+    if prefix == sample:  # the route changed shape: build each one properly
+        return lambda department_id: url_for("results.department", cycle_id=cycle_id, department_id=department_id)
+    return lambda department_id: f"{prefix}/{department_id}"
+
+
 def _council(cycle_id: int):
     """The cycle, whether to include returns still being written (?include=1), its council-wide data."""
     cycle = get_results_cycle_or_404(cycle_id)
@@ -124,8 +133,7 @@ def heatmap_page(cycle_id: int) -> tuple[str, int] | str:
     table = heatmap(data.frame, bands(), sort=sort, descending=descending, themes=themes)
     totals = overall(data.frame, bands())
     chart = _department_chart(table.rows, totals["score"]) if table.rows else None
-    rows = heatmap_rows(table, lambda department_id: url_for("results.department", cycle_id=cycle.id,
-                                                              department_id=department_id))
+    rows = heatmap_rows(table, _department_urls(cycle.id))
     return _render("results/heatmap.html", problems, cycle=cycle, table=table, heatmap_rows=rows, totals=totals,
                    include=include,
                    basis=basis(cycle, include), sort=sort, descending=descending, chart=chart, section="heatmap",
