@@ -178,13 +178,19 @@ def department(cycle_id: int, department_id: int) -> tuple[str, int] | str:
 
 
 def _options(frame) -> tuple[dict[str, str], dict[str, str], dict[int, str]]:
+    """The gap register's filter choices: themes, matters and departments present in the frame.
+
+    Read from the frame's distinct values, not row by row: 3,000 departments' frame has 180,000 rows.
+    """
     themes = theme_labels(frame)
-    present = set(m for matters in frame["matter"] for m in matters) if not frame.empty else set()
+    present = {m for matters in frame["matter"].unique() for m in matters} if not frame.empty else set()
     matters = {key: label for key, label in MATTER_LABELS.items() if key in present}
     matters |= {m: m for m in sorted(present - set(MATTER_LABELS))}
+    named = frame[["department_id", "department"]].drop_duplicates("department_id").dropna(subset=["department_id"])
     departments = dict(sorted(
-        {int(r.department_id): str(r.department) for r in frame.drop_duplicates("department_id").itertuples()
-         if r.department_id == r.department_id}.items(), key=lambda item: item[1].casefold()))
+        ((int(department_id), str(name)) for department_id, name in
+         zip(named["department_id"].to_numpy(), named["department"].to_numpy(dtype=object), strict=True)),
+        key=lambda item: item[1].casefold()))
     return themes, matters, departments
 
 
