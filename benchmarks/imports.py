@@ -62,6 +62,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import print_load, verdict  # noqa: E402
 from tests import hostile_sheets as hostile  # noqa: E402
 
 MAX_ROWS = 20_000
@@ -233,7 +234,9 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     def median(key: str) -> float:
         values = [r[key] for r in runs if r[key] == r[key]]  # NaN != NaN
         return statistics.median(values) if values else float("nan")
-    return {"seconds": median("seconds"), "cpu": median("cpu"), "mb": max((r["above_idle_mb"] for r in runs
+    timed = [r["seconds"] for r in runs if r["seconds"] == r["seconds"]]
+    return {"seconds": median("seconds"), "low": min(timed, default=float("nan")),
+            "high": max(timed, default=float("nan")), "cpu": median("cpu"), "mb": max((r["above_idle_mb"] for r in runs
                                                                            if r["above_idle_mb"] == r["above_idle_mb"]),
                                                                           default=float("nan")),
             "over": any(r["over"] for r in runs), "outcome": runs[-1]["outcome"]}
@@ -288,12 +291,14 @@ def main() -> None:
         except ImportError:
             print("python-calamine is not installed (pip install python-calamine): leaving it out")
             readers.remove("calamine")
+    print_load("before")
+    closing: list[str] = []
     work = Path(tempfile.mkdtemp(prefix="s17imports"))
     try:
         database = None if args.no_import else build_database(work)
         columns = [*readers, *([] if args.no_import else ["import"])]
-        print(f"{len(args.files)} files x {', '.join(columns)}; {args.repeat} cold runs each (median time, highest "
-              f"peak); cap {args.memory_cap_gb:g} GB, {args.timeout} s\n")
+        print(f"{len(args.files)} files x {', '.join(columns)}; {args.repeat} cold runs each, taking turns (median "
+              f"time with its lowest-highest, highest peak); cap {args.memory_cap_gb:g} GB, {args.timeout} s\n")
         for name in args.files:
             path = work / name
             path.write_bytes(FILES[name]())
@@ -306,9 +311,10 @@ def main() -> None:
             results = {reader: summarise(r) for reader, r in runs.items()}
             base = results.get("streaming")
             for reader, result in results.items():
-                shown = f"{result['seconds']:6.2f}s {result['cpu']:6.2f}s cpu {result['mb']:8.1f} MB"
+                shown = (f"{result['seconds']:6.2f}s ({result['low']:.2f}-{result['high']:.2f}) "
+                         f"{result['cpu']:6.2f}s cpu {result['mb']:8.1f} MB")
                 if result["over"] and result["mb"] != result["mb"]:
-                    shown = f"{'-':>7} {'-':>10} {'-':>11}"
+                    shown = f"{'-':>7} {'-':>11} {'-':>10} {'-':>11}"
                 ratios = ""
                 if base is not None and reader not in ("streaming", "import"):
                     ratios = f"  time {ratio(result['seconds'], base['seconds'], result['over'])}" \
@@ -318,11 +324,17 @@ def main() -> None:
                 label = "whole import" if reader == "import" else reader
                 print(f"  {label:13} {shown}{ratios}  {result['outcome'][:110]}")
             if "import" in results and results["import"]["mb"] == results["import"]["mb"]:
-                verdict = "meets" if results["import"]["mb"] < MEMORY_GOAL_MB else "MISSES"
-                print(f"  whole import {verdict} the {MEMORY_GOAL_MB} MB goal")
+                mb = results["import"]["mb"]
+                closing.append(verdict(f"{name}: whole import under {MEMORY_GOAL_MB} MB above idle",
+                                       mb < MEMORY_GOAL_MB, f"{mb:.1f} MB, {mb / MEMORY_GOAL_MB:.2f}x the goal"))
             path.unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print_load("after")
+    if closing:
+        print("\nGoals:")
+        for line in closing:
+            print(f"  {line}")
 
 
 if __name__ == "__main__":
