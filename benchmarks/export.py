@@ -1,11 +1,11 @@
-"""Benchmark: the cycle workbook of a very large council against raw xlsxwriter (the floor).
+"""Benchmark: the cycle workbook of a very large council against our own writer writing its Responses cells.
 
-    python benchmarks/export.py [--databases sqlite postgresql] [--answers 500000] [--repeat 3]
-                                [--no-styled-floor] [--no-csv]
+    python benchmarks/export.py [--databases sqlite postgresql] [--answers 50000 500000] [--repeat 3] [--no-csv]
     python benchmarks/export.py --answers 100000 --profile [phases cprofile tracemalloc]   # no comparison
 
-Builds (not timed) a synthetic council whose one open cycle stores about `--answers`
-answers: departments (1,437 for 500,000 answers) answering a 400-question departmental
+For each database and each `--answers` size (50,000 and 500,000 by default), it builds
+(not timed) a synthetic council whose one open cycle stores about that many answers:
+departments (1,437 for 500,000 answers) answering a 400-question departmental
 self-assessment (the question shapes of benchmarks/questionnaire.py, repeated under
 new ids in ten themed sections, with matters, statutory items and a few conditional
 questions), so that the answers are choices, numbers, percentages, lists of choices
@@ -13,29 +13,39 @@ and text, evidence on a share of them and a few hostile texts that start with "=
 "+", "-" or "@". The hallmark checklist (part answered), the peer questionnaire
 (the demo's peers, through their invitation links), the demo's crime figures, about
 one improvement action per department with notes, and the cycle's audit events make
-every sheet of the workbook have rows.
+every sheet of the workbook have rows. (Its free texts come from a few sentences, so
+they repeat more than a real council's would.)
 
-Then, each in a fresh Python process so that its peak memory (ru_maxrss) is its own,
-taking turns (export, floor, styled floor, CSV, export, ...), `--repeat` times:
+One export is written first, not timed, and its Responses sheet read back (openpyxl,
+read-only) and pickled in chunks of rows: those are the floor's cells. Then, each in
+a fresh Python process so that its peak memory (ru_maxrss) is its own, taking turns
+(idle app, export, floor, stock, CSV, idle app, export, ...), `--repeat` times:
 
 1. our export: app.export_jobs.services.write_export(ExportRequest(cycle, None, XLSX), path)
    in an app context: every sheet, streamed from the database, to a file;
-2. the floor: raw xlsxwriter in constant_memory mode writing exactly the cells of the
-   Responses sheet (the same values in the same order and columns: strings with
-   write_string, numbers with write_number, date-times with write_datetime and one
-   date format, nothing else). The cells are read back beforehand, not timed, from
-   a workbook our export wrote (openpyxl, read-only) and pickled in chunks of rows;
-   the floor streams those chunks while it writes, so reading them is inside its time
-   (it is also timed alone and printed);
-3. for information, the same floor with each cell given the format our Responses sheet gives it (what
-   formatting every cell costs inside xlsxwriter; --no-styled-floor to leave it out), and
-4. our Responses CSV: write_export(ExportRequest(cycle, None, CSV), path) (--no-csv to leave it out).
+2. the floor: the export's own writer, the fastest it has (app.exports.sheets.new_workbook,
+   whose worksheets' write_string_at, write_number_at and write_datetime_at the export's
+   tables call), writing only the cells of the Responses sheet: the same values in the same
+   order and columns, strings as strings, numbers as numbers, date-times with one date
+   format, nothing else. The cells are loaded from the pickle first, timed apart and
+   printed on their own line: the floor's time is the writing and closing of the workbook;
+3. for information, stock xlsxwriter (constant_memory) writing the same cells the same
+   way, with its public write_string, write_number and write_datetime, loaded the same way; and
+4. for information, our Responses CSV: write_export(ExportRequest(cycle, None, CSV), path)
+   (--no-csv to leave it out);
 
-It prints the median and best time and the peak memory of each, the export's ratio to
-the floor (medians), the baseline memory of idle processes (the interpreter with the app
-imported and created; with only xlsxwriter imported), the workbook's size and the row
-count of each sheet (read back with openpyxl), and checks that no cell is a formula or
-a link. Goals: the export takes at most 1.3x the floor's time, with at most 250 MB peak.
+and, before each turn, an idle process that has imported and created the app and done
+nothing else. It prints the load average before and after, each run's median time and
+peak memory with their spread (lowest-highest, interquartile range, number of turns),
+each time's ratio to the floor's, how much slower stock xlsxwriter is than our writer,
+the memory the export needs above the idle app, the workbook's size and every sheet's
+rows, columns and cells (read back with openpyxl), and checks that no cell is a formula
+or a link. The floor writes only the Responses cells; the export also writes Gaps,
+Matrix and the small sheets (about 1.3x the floor's cells) and reads and scores the answers.
+
+It ends with one line per goal, for each database and size: the export takes at most
+1.3x the floor's time (medians), and, at 500,000 answers, the export's peak memory (the
+worst turn) is less than 100 MB above the idle app's (median).
 
 With --profile it builds the same council and, instead of the comparison, runs one
 export with its phases timed (cycle_export, the answers pass that writes Responses and
@@ -44,7 +54,7 @@ under cProfile (top functions by cumulative and by own time), and one under trac
 (what the Python heap holds when the answers pass ends, largest first).
 
 SQLite by default; PostgreSQL through a fresh database on 127.0.0.1:5432
-(TEST_POSTGRES_URL to use another server), dropped afterwards.
+(TEST_POSTGRES_URL to use another server), one per size, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -58,7 +68,6 @@ import pickle
 import random
 import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -76,6 +85,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import Spread, load_average, print_load, verdict  # noqa: E402
 from benchmarks.questionnaire import PASSWORD, database_urls, sixty_question_definition  # noqa: E402
 
 QUESTIONS = 400
@@ -85,7 +95,8 @@ MATTERS = ("crime-and-disorder", "substance-misuse", "reoffending", "serious-vio
 DEFINITION_ID = "bench-departmental"
 COPIED_SURVEYS = ("hallmarks-of-effective-partnership", "peer-benchmarking")
 TIME_GOAL = 1.3  # x the floor's time
-MEMORY_GOAL_MB = 250
+MEMORY_GOAL_MB = 100  # above the idle app's peak
+MEMORY_GOAL_ANSWERS = 500_000  # the memory goal is judged from this size up
 CHUNK_ROWS = 10_000  # rows per pickled chunk of the floor's cells
 INSERT_BATCH = 20_000
 # The share of a return's questions that hold a stored answer, as generated below (some are hidden by an
@@ -269,8 +280,9 @@ def build(url: str, surveys: Path, answers: int, seed: int = 17) -> dict[str, in
                                               .order_by(Assignment.id)))
         for assignment in assignments:
             if assignment.respondent_type == "partnership":
-                store_answers(assignment, partnership_answers(definition_from_snapshot(assignment.snapshot)),
-                              officer, opened + timedelta(days=6))
+                checklist = definition_from_snapshot(assignment.snapshot)
+                store_answers(assignment, partnership_answers(checklist, year=cycle.period_start.year), officer,
+                              opened + timedelta(days=6))
                 assignment.status, assignment.started_at = "in_progress", opened + timedelta(days=2)
                 continue
             status = rng.choice(statuses)
@@ -398,17 +410,13 @@ def _app(url: str, surveys: Path):
 
 
 def idle_app(url: str, surveys: Path) -> float:
-    """Peak memory of a process that has imported and created the app, and done nothing else."""
+    """Peak memory of a process that has imported and created the app, and done nothing else.
+
+    What an export's memory is measured against: the app itself is not what an export costs.
+    """
     import app.export_jobs.services  # noqa: F401  (everything an export imports)
 
     _app(url, surveys)
-    return peak_mb()
-
-
-def idle_floor() -> float:
-    """Peak memory of a process that has imported xlsxwriter, and done nothing else."""
-    import xlsxwriter  # noqa: F401
-
     return peak_mb()
 
 
@@ -439,60 +447,58 @@ def _chunks(path: str) -> Iterator[list[tuple[Any, ...]]]:
                 return
 
 
-def run_floor(cells: str, path: str, styled: bool = False) -> dict[str, float]:
-    """Raw xlsxwriter, constant_memory: the Responses cells, streamed from the pickle chunks as it writes.
+def load_cells(path: str) -> list[tuple[Any, ...]]:
+    """Every row of the Responses sheet, header first, from the pickle chunks (the floor's input)."""
+    rows: list[tuple[Any, ...]] = []
+    for chunk in _chunks(path):
+        rows.extend(chunk)
+    return rows
 
-    `styled` (for information, not the floor): each cell also gets the format our Responses sheet gives it
-    (the header's, its column's, or its column's with a quote prefix for risky text), to show what
-    formatting every cell costs in xlsxwriter itself.
+
+def run_floor(cells: str, path: str, writer: str) -> dict[str, float]:
+    """The Responses cells written alone, already in memory: `writer` "product" (the floor) or "stock".
+
+    product: the export's own writer, the fastest it has: new_workbook (ExportWorkbook,
+    whose EscapeOnceWorksheet escapes each distinct text once, with the export's workbook
+    options) and the sheet's write_string_at, write_number_at and write_datetime_at, which
+    skip xlsxwriter's cell-reference decorator. stock: xlsxwriter's own Workbook in
+    constant_memory mode and its public write_string, write_number and write_datetime.
+    Either way each cell is written by its type (one date-time format, no other format),
+    so this is the least that writing those cells can cost. Reading the cells from the
+    pickle is done first and timed apart (`loading_seconds`); `seconds` is the writing alone.
     """
     from xlsxwriter.workbook import Workbook
 
-    kinds: list[str] = []
-    specs: dict[str, dict[str, Any]] = {}
-    if styled:
-        from app.exports.sheets import STYLE_SPECS
-        from app.exports.workbook_columns import RESPONSES_COLUMNS
+    from app.exports.sheets import DATETIME_FORMAT, new_workbook
 
-        kinds, specs = [column.kind.value for column in RESPONSES_COLUMNS], STYLE_SPECS
+    started = time.perf_counter()
+    rows = load_cells(cells)
+    loading = time.perf_counter() - started
     before = peak_mb()
     started = time.perf_counter()
-    workbook = Workbook(path, {"constant_memory": True})
+    workbook = new_workbook(path) if writer == "product" else Workbook(path, {"constant_memory": True})
     sheet = workbook.add_worksheet("Responses")
-    moment = workbook.add_format({"num_format": "d mmm yyyy hh:mm"})
-    write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
-    plain: list[Any] = [None] * 64
-    quoted: list[Any] = [None] * 64
-    if styled:
-        plain = [workbook.add_format(specs[kind]) for kind in kinds]
-        quoted = [workbook.add_format({**specs[kind], "quote_prefix": True}) for kind in kinds]
-        header_plain = [workbook.add_format(specs["header"])] * len(kinds)
-        header_quoted = [workbook.add_format({**specs["header"], "quote_prefix": True})] * len(kinds)
-        moment = plain[kinds.index("datetime")]
-    row = 0
-    for chunk in _chunks(cells):
-        for values in chunk:
-            styles, risky = (header_plain, header_quoted) if styled and row == 0 else (plain, quoted)
-            for col, value in enumerate(values):
-                if value is None:
-                    continue
-                kind = type(value)
-                if kind is str:
-                    write_string(row, col, value, quoted[col] if styled and value.startswith(RISKY_STARTS)
-                                 else styles[col])
-                elif kind is datetime:
-                    write_datetime(row, col, value, moment)
-                else:
-                    write_number(row, col, value, styles[col])
-            row += 1
+    moment = workbook.add_format({"num_format": DATETIME_FORMAT})
+    if writer == "product":
+        write_string, write_number, write_datetime = sheet.write_string_at, sheet.write_number_at, \
+            sheet.write_datetime_at
+    else:
+        write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+    for row, values in enumerate(rows):
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                write_string(row, col, value, None)
+            elif kind is datetime:
+                write_datetime(row, col, value, moment)
+            else:
+                write_number(row, col, value, None)
     workbook.close()
     seconds = time.perf_counter() - started
-    peak = peak_mb()
-    started = time.perf_counter()
-    for _chunk in _chunks(cells):
-        pass
-    return {"seconds": seconds, "peak_mb": peak, "before_mb": before, "bytes": os.path.getsize(path),
-            "reading_seconds": time.perf_counter() - started, "rows": row}
+    return {"seconds": seconds, "peak_mb": peak_mb(), "before_mb": before, "bytes": os.path.getsize(path),
+            "loading_seconds": loading, "rows": len(rows)}
 
 
 def count_in_stream(stream: Any, found: dict[bytes, int]) -> None:
@@ -506,12 +512,17 @@ def count_in_stream(stream: Any, found: dict[bytes, int]) -> None:
 
 
 def read_back(workbook_path: str, cells: str) -> dict[str, Any]:
-    """Every sheet's row count, the Responses cells pickled in chunks for the floor, and a safety check."""
+    """Every sheet's row count, the Responses cells pickled in chunks for the floor, and a safety check.
+
+    Equal texts are made one object before pickling (openpyxl makes a new one per cell),
+    so that the floor's cells, all loaded at once, take a few hundred MB rather than a few GB.
+    """
     from openpyxl import load_workbook
 
     workbook = load_workbook(workbook_path, read_only=True)
     sheets: dict[str, tuple[int, int, int]] = {}  # rows, columns, cells with something in them
     risky_text = 0
+    texts: dict[str, str] = {}
     with open(cells, "wb") as out:
         for sheet in workbook.worksheets:
             rows = columns = filled = 0
@@ -523,7 +534,7 @@ def read_back(workbook_path: str, cells: str) -> dict[str, Any]:
                 filled += sum(1 for v in values if v is not None)
                 if responses:
                     risky_text += sum(1 for v in values if isinstance(v, str) and v.startswith(RISKY_STARTS))
-                    chunk.append(values)
+                    chunk.append(tuple(texts.setdefault(v, v) if type(v) is str else v for v in values))
                     if len(chunk) == CHUNK_ROWS:
                         pickle.dump(chunk, out, protocol=pickle.HIGHEST_PROTOCOL)
                         chunk = []
@@ -595,9 +606,9 @@ def profile_export(url: str, surveys: Path, cycle_id: int, path: str, mode: str,
     if mode in ("phases", "tracemalloc"):
         services.cycle_export = timed("cycle_export (queries, definitions, small sheets' data)",
                                       services.cycle_export)
-        book._write_answers = timed("answers pass (Responses, Gaps)", book._write_answers)
-        book._write_summary = timed("Summary", book._write_summary)
-        book._write_matrix = timed("Matrix", book._write_matrix)
+        book.write_answers = timed("answers pass (Responses, Gaps)", book.write_answers)
+        book.write_summary = timed("Summary", book.write_summary)
+        book.write_matrix = timed("Matrix", book.write_matrix)
         Workbook.close = timed("Workbook.close (assembling and zipping the files)", Workbook.close)
     with app.app_context():
         cycle = db.session.get(Cycle, cycle_id)
@@ -649,75 +660,87 @@ def profile_export(url: str, surveys: Path, cycle_id: int, path: str, mode: str,
 # --------------------------------------------------------------------------- run
 
 
-def _mb(value: float) -> str:
-    return f"{value:,.0f} MB"
+RUNS = {  # what is compared, in the order of each turn
+    "export": "our export (workbook, all sheets)",
+    "floor": "floor: our writer, Responses cells only",
+    "stock": "stock xlsxwriter, the same cells (info)",
+    "csv": "our Responses CSV (information)",
+}
 
 
-def measure(label: str, url: str, surveys: Path, work: Path, args: argparse.Namespace) -> None:
-    departments = department_count(args.answers)
-    print(f"\n{label}: building {departments:,} departments x {QUESTIONS} questions, the hallmark checklist, "
-          "peers, crime figures, actions and audit events ...", flush=True)
+def _one_run(name: str, url: str, surveys: Path, cycle_id: int, paths: dict[str, str]) -> dict[str, float]:
+    if name == "export":
+        return in_fresh_process(run_export, url, surveys, cycle_id, paths["export"], "xlsx")
+    if name == "csv":
+        return in_fresh_process(run_export, url, surveys, cycle_id, paths["csv"], "csv")
+    return in_fresh_process(run_floor, paths["cells"], paths[name], "product" if name == "floor" else "stock")
+
+
+def measure(label: str, url: str, surveys: Path, work: Path, answers: int, args: argparse.Namespace) -> list[str]:
+    """Build one council, compare the export with the floor on it; return its closing verdict lines."""
+    print_load(f"before {label}, {answers:,} answers")
+    departments = department_count(answers)
+    print(f"\n{label}, about {answers:,} answers: building {departments:,} departments x {QUESTIONS} questions, "
+          "the hallmark checklist, peers, crime figures, actions and audit events ...", flush=True)
     started = time.perf_counter()
-    built = in_fresh_process(build, url, surveys, args.answers)
+    built = in_fresh_process(build, url, surveys, answers)
     print(f"  built in {time.perf_counter() - started:.0f} s: {built['returns']:,} returns, {built['answers']:,} "
           f"stored answers ({built['departmental_answers']:,} departmental), {built['actions']:,} actions with "
           f"{built['notes']:,} notes, {built['audit_events']:,} audit events", flush=True)
     cycle_id = built["cycle_id"]
-    workbook, floor_book, csv_path = str(work / "export.xlsx"), str(work / "floor.xlsx"), str(work / "export.csv")
-    cells = str(work / "responses-cells.pickle")
+    paths = {"export": str(work / "export.xlsx"), "floor": str(work / "floor.xlsx"),
+             "stock": str(work / "stock.xlsx"), "csv": str(work / "export.csv"),
+             "cells": str(work / "responses-cells.pickle")}
 
     if args.profile is not None:
         for mode in args.profile or PROFILE_MODES:
-            print(in_fresh_process(profile_export, url, surveys, cycle_id, workbook, mode, args.top), flush=True)
-        return
+            print(in_fresh_process(profile_export, url, surveys, cycle_id, paths["export"], mode, args.top),
+                  flush=True)
+        print_load(f"after {label}, {answers:,} answers")
+        return []
 
     started = time.perf_counter()
-    in_fresh_process(run_export, url, surveys, cycle_id, workbook, "xlsx")  # not timed: the floor's cells
-    checked = in_fresh_process(read_back, workbook, cells)
+    in_fresh_process(run_export, url, surveys, cycle_id, paths["export"], "xlsx")  # not timed: the floor's cells
+    checked = in_fresh_process(read_back, paths["export"], paths["cells"])
     print(f"  first export and reading it back for the floor's cells (not timed): "
           f"{time.perf_counter() - started:.0f} s", flush=True)
-    idle = {"app": in_fresh_process(idle_app, url, surveys), "xlsxwriter": in_fresh_process(idle_floor)}
 
-    runs: dict[str, list[dict[str, float]]] = {"export": [], "floor": [], "styled": [], "csv": []}
+    names = [name for name in RUNS if not (name == "csv" and args.no_csv)]
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    idle: list[float] = []
     for turn in range(args.repeat):
-        runs["export"].append(in_fresh_process(run_export, url, surveys, cycle_id, workbook, "xlsx"))
-        runs["floor"].append(in_fresh_process(run_floor, cells, floor_book))
-        if not args.no_styled_floor:
-            runs["styled"].append(in_fresh_process(run_floor, cells, floor_book, True))
-        if not args.no_csv:
-            runs["csv"].append(in_fresh_process(run_export, url, surveys, cycle_id, csv_path, "csv"))
+        idle.append(in_fresh_process(idle_app, url, surveys))
+        for name in names:
+            runs[name].append(_one_run(name, url, surveys, cycle_id, paths))
         print(f"  turn {turn + 1}: " + ", ".join(f"{name} {found[-1]['seconds']:.1f} s"
-                                                for name, found in runs.items() if found), flush=True)
+                                                for name, found in runs.items()) + f"; {load_average()}", flush=True)
 
-    def figures(name: str) -> dict[str, float]:
-        times = [r["seconds"] for r in runs[name]]
-        return {"median": statistics.median(times), "best": min(times),
-                "peak": max(r["peak_mb"] for r in runs[name]), "before": max(r["before_mb"] for r in runs[name]),
-                "bytes": runs[name][-1]["bytes"]}
+    def spread(name: str, key: str) -> Spread:
+        return Spread(tuple(r[key] for r in runs[name]))
 
-    export, floor = figures("export"), figures("floor")
-    rows, columns, _cells = checked["sheets"]["Responses"]
+    seconds = {name: spread(name, "seconds") for name in names}
+    peaks = {name: spread(name, "peak_mb") for name in names}
+    idle_mb = Spread(tuple(idle))
+    floor = seconds["floor"].median
+    rows, columns, _filled = checked["sheets"]["Responses"]
     print(f"\n  {built['answers']:,} stored answers; the Responses sheet: {rows - 1:,} rows (return x question) "
-          f"x {columns} columns; {args.repeat} turns, each run in a fresh process")
-    print(f"  idle process, app imported and created: {_mb(idle['app'])}; "
-          f"idle process, xlsxwriter imported: {_mb(idle['xlsxwriter'])}")
-    print(f"\n  {'':44} {'median':>8} {'best':>8} {'peak':>9} {'before':>9} {'file':>9} {'x floor':>8}")
-    named = [("our export (workbook, all sheets)", export), ("floor: raw xlsxwriter, Responses cells", floor)]
-    if runs["styled"]:
-        named.append(("floor + our cell formats (information)", figures("styled")))
-    if runs["csv"]:
-        named.append(("our Responses CSV", figures("csv")))
-    for name, f in named:
-        print(f"  {name:44} {f['median']:7.1f}s {f['best']:7.1f}s {_mb(f['peak']):>9} {_mb(f['before']):>9} "
-              f"{f['bytes'] / 2**20:7.1f}MB {f['median'] / floor['median']:7.2f}x")
-    reading = statistics.median(r["reading_seconds"] for r in runs["floor"])
-    print(f"  (peak: the process's ru_maxrss, the worst of the turns; before: its ru_maxrss just before the timed "
-          f"call. The floor's time includes reading its cells from the pickle chunks: {reading:.1f} s alone, median.)")
+          f"x {columns} columns; {args.repeat} turns, each run in a fresh process; seconds and peak memory "
+          "(ru_maxrss) as median (lowest-highest, IQR, n)")
+    for name in names:
+        print(f"  {RUNS[name]:42} {seconds[name].text('s', 2):>40} {seconds[name].median / floor:6.2f}x floor "
+              f"  peak {peaks[name].text('MB', 0)}  file {runs[name][-1]['bytes'] / 2**20:.1f} MB")
+    loading = Spread(tuple(r["loading_seconds"] for r in runs["floor"] + runs["stock"]))
+    print(f"  reading the cells from the pickle, before the floor's and the stock writer's timing (not in them): "
+          f"{loading.text('s', 2)}")
+    print(f"  idle process, app imported and created: {idle_mb.text('MB', 0)}. The floor's and stock writer's "
+          "peaks include every cell, held in memory before they start.")
+    stock_ratio = seconds["floor"].median / seconds["stock"].median
+    print(f"  our writer takes {stock_ratio:.2f}x stock xlsxwriter's time for the same cells")
     if runs["floor"][-1]["rows"] != rows:
         print(f"  WARNING: the floor wrote {runs['floor'][-1]['rows']:,} rows, the Responses sheet has {rows:,}")
 
-    print(f"\n  The workbook: {export['bytes'] / 2**20:.1f} MB; sheets (rows including the header x columns, "
-          "cells with something in them): "
+    print(f"\n  The workbook: {runs['export'][-1]['bytes'] / 2**20:.1f} MB; sheets (rows including the header x "
+          "columns, cells with something in them): "
           + ", ".join(f"{name} {r:,} x {c} ({n:,})" for name, (r, c, n) in checked["sheets"].items()))
     cells = {name: n for name, (_r, _c, n) in checked["sheets"].items()}
     print(f"  Cells written: {sum(cells.values()):,} by our export, {cells['Responses']:,} by the floor "
@@ -725,22 +748,30 @@ def measure(label: str, url: str, surveys: Path, work: Path, args: argparse.Name
           f"Matrix {cells.get('Matrix', 0):,})")
     print(f"  Safe to open: {checked['formulas']} formula cells and {checked['links']} links in any sheet; "
           f"{checked['risky_text']:,} Responses cells start with = + - @ or a control character and are text")
+    above = peaks["export"].high - idle_mb.median
+    print(f"  memory above the idle app: {above:.0f} MB (the export's worst peak {peaks['export'].high:.0f} MB "
+          f"less the idle app's {idle_mb.median:.0f} MB)")
+    print_load(f"after {label}, {answers:,} answers")
 
-    ratio = export["median"] / floor["median"]
-    print(f"\n  Goals: time at most {TIME_GOAL}x the floor's: {'meets' if ratio <= TIME_GOAL else 'MISSES'} "
-          f"({ratio:.2f}x: {export['median']:.1f} s against {floor['median']:.1f} s); peak memory at most "
-          f"{MEMORY_GOAL_MB} MB: {'meets' if export['peak'] <= MEMORY_GOAL_MB else 'MISSES'} "
-          f"({_mb(export['peak'])})", flush=True)
+    where = f"{label}, {answers:,} answers"
+    export = seconds["export"].median
+    lines = [verdict(f"{where}: export within {TIME_GOAL}x of the real floor", export <= TIME_GOAL * floor,
+                     f"{export / floor:.2f}x: {export:.1f} s against {floor:.1f} s, medians of {args.repeat}")]
+    if answers >= MEMORY_GOAL_ANSWERS:
+        lines.append(verdict(f"{where}: memory above the idle app under {MEMORY_GOAL_MB} MB",
+                             above < MEMORY_GOAL_MB,
+                             f"{above:.0f} MB: the export's peak {peaks['export'].high:.0f} MB, the worst of "
+                             f"{args.repeat}, against the idle app's {idle_mb.median:.0f} MB"))
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--databases", nargs="+", default=["sqlite"], choices=["sqlite", "postgresql"])
-    parser.add_argument("--answers", type=int, default=500_000, help="about how many answers the cycle holds")
-    parser.add_argument("--repeat", type=int, default=3, help="turns of export, floor (and CSV)")
+    parser.add_argument("--answers", type=int, nargs="+", default=[50_000, 500_000],
+                        help="about how many answers the cycle holds; each size is a council of its own")
+    parser.add_argument("--repeat", type=int, default=3, help="turns of export, floor, stock (and CSV)")
     parser.add_argument("--no-csv", action="store_true", help="do not time the Responses CSV")
-    parser.add_argument("--no-styled-floor", action="store_true",
-                        help="do not time the floor with our cell formats (for information)")
     parser.add_argument("--profile", nargs="*", choices=PROFILE_MODES, metavar="MODE",
                         help="profile one export instead of the comparison: phases, cprofile and/or tracemalloc "
                              "(all three when none is named)")
@@ -748,17 +779,26 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    print_load("before")
+    closing: list[str] = []
     work = Path(tempfile.mkdtemp(prefix="s17export"))
     try:
         surveys = work / "surveys"
         write_surveys(surveys)
-        for label, url, cleanup in database_urls(args.databases):
-            try:
-                measure(label, url, surveys, work, args)
-            finally:
-                cleanup()
+        for database in args.databases:
+            for answers in args.answers:
+                for label, url, cleanup in database_urls([database]):
+                    try:
+                        closing += measure(label, url, surveys, work, answers, args)
+                    finally:
+                        cleanup()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print_load("after")
+    if closing:
+        print("\nGoals:")
+        for line in closing:
+            print(f"  {line}")
 
 
 if __name__ == "__main__":

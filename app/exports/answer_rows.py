@@ -4,10 +4,14 @@ when it is a gap), with only the counts the Summary and Matrix need kept in memo
 from __future__ import annotations
 
 import math
+import os
+import tempfile
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from itertools import repeat
+from typing import IO, Any, NamedTuple
 
 from app.analysis.frame import MATTER_LABELS, Judge, question_catalogue, visible_in
 from app.exports.model import CycleExport, Progress, ReturnInfo, StoredReturn
@@ -93,13 +97,79 @@ class _QuestionRows:
 # --------------------------------------------------------------------------- the answers, in one pass
 
 
+SHARED_UP_TO = 100  # characters: a label this short (an option, a number, a percentage) is kept once
+SHARED_AT_MOST = 5_000  # distinct labels kept in memory; any more, and longer ones, wait in a temporary file
+
+
+class MatrixLabels:
+    """The Matrix's labels, each cell as one small number, so that memory does not grow with the answers.
+
+    The Matrix lists questions down and departments across, so it can only be written
+    once every return has been read, and each departmental answer's label waits until
+    then. Most labels are a few option words, shared by thousands of cells; but free
+    text, numbers and percentages come as a new string for every answer, and holding
+    those made the export's memory grow by about 8 MB per 100,000 answers. So each cell
+    holds a code (4 bytes in an array): 0 is no label, a positive code is a label kept
+    once in memory (short ones, up to SHARED_AT_MOST of them), and a negative code is
+    a label written to a temporary file, read back when its cell is written.
+    """
+
+    def __init__(self) -> None:
+        self._codes: dict[str, int] = {"": 0}
+        self._texts: list[str] = [""]
+        self._file: IO[bytes] | None = None
+        self._starts = array("q")  # where each label in the file starts, and its length in bytes
+        self._sizes = array("i")
+        self._end = 0
+
+    def code(self, label: str) -> int:
+        code = self._codes.get(label)
+        if code is not None:
+            return code
+        if len(label) <= SHARED_UP_TO and len(self._texts) < SHARED_AT_MOST:
+            code = self._codes[label] = len(self._texts)
+            self._texts.append(label)
+            return code
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
+        data = label.encode("utf-8")
+        self._file.write(data)
+        self._starts.append(self._end)
+        self._sizes.append(len(data))
+        self._end += len(data)
+        return -len(self._starts)
+
+    def text(self, code: int) -> str:
+        if code >= 0:
+            return self._texts[code]
+        assert self._file is not None
+        index = -code - 1
+        self._file.flush()
+        return os.pread(self._file.fileno(), self._sizes[index], self._starts[index]).decode("utf-8")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
 @dataclass
 class MatrixData:
-    """Departmental answers by question and department: references to labels, most of them shared."""
+    """Departmental answers by question and department, each cell a label's code (see MatrixLabels)."""
 
     columns: list[str] = field(default_factory=list)  # department names, in order
-    # snapshot id -> question id -> one label per department column (appended as departments come)
-    cells: dict[int, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(dict))
+    # snapshot id -> question id -> one code per department column (appended as departments come; 0 = no label)
+    cells: dict[int, dict[str, array[int]]] = field(default_factory=lambda: defaultdict(dict))
+    labels: MatrixLabels = field(default_factory=MatrixLabels)
+
+    def add(self, by_question: dict[str, array[int]], question_id: str, column: int, label: str) -> None:
+        """One department's label for one question, in the department's column."""
+        codes = by_question.get(question_id)
+        if codes is None:
+            codes = by_question[question_id] = array("i")
+        if len(codes) < column:
+            codes.extend(repeat(0, column - len(codes)))
+        codes.append(self.labels.code(label))
 
 
 KIND_WORDS = {"department": "Department", "partnership": "Partnership", "peer": "Peer"}
@@ -165,7 +235,7 @@ def write_answers(data: CycleExport, responses: Table, gaps: Table, progress: Pr
     matrix = MatrixData()
     current: StoredReturn | None = None
     tally = Tally()
-    cells_by_question: dict[str, list[str]] | None = None
+    cells_by_question: dict[str, array[int]] | None = None
     column = 0
 
     def close_return() -> None:
@@ -193,8 +263,6 @@ def write_answers(data: CycleExport, responses: Table, gaps: Table, progress: Pr
                             answer.label if answer.outcome != UNANSWERED else "Not answered",
                             answer.score, answer.target, answer.detail(2), info.status))
         if cells_by_question is not None:
-            cells = cells_by_question.setdefault(answer.question.id, [])
-            cells.extend([""] * (column - len(cells)))
-            cells.append(answer.label if answer.outcome != HIDDEN else "")
+            matrix.add(cells_by_question, answer.question.id, column, answer.label if answer.outcome != HIDDEN else "")
     close_return()
     return tallies, matrix

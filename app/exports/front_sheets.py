@@ -190,14 +190,16 @@ def write_matrix(sheet, styles: Styles, data: CycleExport, matrix: MatrixData) -
     sheet.set_row(0, 45)
     print_setup(sheet, width=114 + 24 * len(matrix.columns))
     row = 1
+    labels = matrix.labels
     for snapshot_id, by_question in matrix.cells.items():
         definition = data.definitions[snapshot_id]
         for question, entry in zip(definition.questions, question_catalogue(definition), strict=True):
-            cells = by_question.get(question.id, [])
+            codes = by_question.get(question.id, ())
             for col, value in enumerate((definition.id, entry["section"], question.id, question.text)):
                 write_text(sheet, styles, row, col, value, "long_text" if col == 3 else None)
-            for offset, label in enumerate(cells):
-                if label:
-                    write_text(sheet, styles, row, 4 + offset, label, wrap_beyond=MATRIX_WIDTH)
+            for offset, code in enumerate(codes):
+                if code:
+                    write_text(sheet, styles, row, 4 + offset, labels.text(code), wrap_beyond=MATRIX_WIDTH)
             row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), 3 + len(matrix.columns))
+    labels.close()

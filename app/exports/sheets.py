@@ -31,7 +31,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from app.exports.xlsx import ExportWorkbook
+from app.exports.xlsx import REMEMBER_UP_TO, ExportWorkbook
 
 # Text starting with one of these is a formula, a DDE payload or a line break to a spreadsheet.
 RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -39,6 +39,7 @@ MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 TRUNCATED = " [cut to fit one spreadsheet cell]"
 DATE_FORMAT = "d mmm yyyy"
 DATETIME_FORMAT = "d mmm yyyy hh:mm"
+TEXTS_AT_MOST = 2_000  # distinct short texts per column whose shown text and format a Table remembers
 
 
 # Characters that reorder the text around them without being seen: the embeddings and overrides (LRE, RLE,
@@ -213,16 +214,26 @@ class Table:
             quoted, quoted_wrap = styles.get(Kind.TEXT.value, quoted=True), styles.get(Kind.LONG_TEXT.value, quoted=True)
             # Text that fits the column's width on one line needs no wrapping, nor the format that says so.
             wraps, fits = kind == Kind.LONG_TEXT, int(column.width)
+            # What each short text becomes in this column (its shown text and format), worked out once:
+            # most texts in a large sheet repeat, and the rule below is four calls a cell. Bounded.
+            known: dict[str, tuple[str, Any]] = {}
 
             def text(row: int, col: int, value: Any) -> None:
                 if value is None or value == "":
                     return
-                value = cell_text(value)
-                wrapped = wraps and (len(value) > fits or "\n" in value)
-                if is_risky(value):
-                    write_string(row, col, value, quoted_wrap if wrapped else quoted)
-                else:
-                    write_string(row, col, value, wrap if wrapped else None)
+                found = known.get(value) if value.__class__ is str else None
+                if found is None:
+                    shown = cell_text(value)
+                    wrapped = wraps and (len(shown) > fits or "\n" in shown)
+                    if is_risky(shown):
+                        found = shown, quoted_wrap if wrapped else quoted
+                    else:
+                        found = shown, wrap if wrapped else None
+                    if value.__class__ is str and len(value) <= REMEMBER_UP_TO:
+                        if len(known) >= TEXTS_AT_MOST:
+                            known.clear()
+                        known[value] = found
+                write_string(row, col, found[0], found[1])
             return text
         if kind in (Kind.DATE, Kind.DATETIME):
             write_datetime, style, zone = self.sheet.write_datetime_at, styles.get(kind.value), self.zone

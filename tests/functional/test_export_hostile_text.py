@@ -34,6 +34,9 @@ USER = "-1+2"
 ANSWER = "@SUM(A1)"
 EVIDENCE = ("\tTab first", "\rReturn first", "\nLine feed first", '=HYPERLINK("http://x.example/e","e")')
 ACTION = "-2+3 actions"
+# Stock xlsxwriter writes a text between <r> and </r> into the sheet unescaped, as rich text it made itself.
+RICH = ('<r><t>x</t></r></is></c><c r="ZZ9"><f>HYPERLINK("http://x.example/r","r")</f></c>'
+        '<c r="ZZ10" t="inlineStr"><is><r><t>y</t></r>')
 BIDI_PEER = "Peer \u202egnp.exe"
 BIDI_DEPARTMENT = "Parks \u2067lla\u2069 and \u200fopen spaces"
 BIDI_USER = "Lena \u202dLead\u202c"
@@ -70,6 +73,7 @@ def _make_hostile(cycle_name: str) -> None:
     first.value = ANSWER
     for answer, evidence in zip(text_answers[1:], EVIDENCE, strict=False):
         answer.evidence = evidence
+    text_answers[-2].value = RICH
     db.session.get(User, first.updated_by_id).name = USER
     db.session.get(User, text_answers[-1].updated_by_id).name = BIDI_USER
     action = db.session.scalars(select(Action).where(Action.cycle_id == cycle.id).order_by(Action.id)).first()
@@ -138,6 +142,7 @@ def test_every_text_cell_of_every_sheet_is_text_quoted_when_risky_and_free_of_bi
     assert {"Peer approaches", "Crime benchmarking", "Responses"} <= where[PEER]  # a header of Peer approaches
     assert {"Summary", "Responses", "Matrix"} <= where[DEPARTMENT]  # a header of the Matrix
     assert {"Responses"} <= where[USER] and {"Responses"} <= where[ANSWER] and {"Actions"} <= where[ACTION]
+    assert {"Responses"} <= where[RICH]  # shown as typed, not taken for XML
     for evidence in EVIDENCE:
         assert "Responses" in where[evidence], evidence
     assert "Peer approaches" in where["Peer [U+202E]gnp.exe"]
@@ -155,6 +160,7 @@ def test_every_cell_of_the_csv_is_neutralised_the_same_way(hostile_exports):
         assert not BIDI & set(cell), cell
     for hostile in (PEER, DEPARTMENT, USER, ANSWER, *EVIDENCE):
         assert "'" + hostile in cells, hostile
+    assert RICH in cells
     for shown in ("Peer [U+202E]gnp.exe", "Parks [U+2067]lla[U+2069] and [U+200F]open spaces",
                   "Lena [U+202D]Lead[U+202C]"):
         assert shown in cells, shown
