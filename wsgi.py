@@ -1,10 +1,22 @@
-"""WSGI entry point for production servers, e.g. `gunicorn wsgi:app`."""
+"""WSGI entry point for production servers, e.g. `gunicorn wsgi:app` (run in this folder: it reads gunicorn.conf.py).
 
-import sys
+faulthandler comes first, before anything is imported: a process that crashes in C
+code (a segmentation fault in an extension) then prints the Python stack of every
+thread to stderr, the server's log, instead of vanishing with only a signal number.
+"""
 
-from app import create_app
-from app.config import ConfigurationError
-from app.heap import freeze_startup_objects
+import faulthandler
+
+try:
+    faulthandler.enable()
+except (AttributeError, OSError, RuntimeError, ValueError):  # a server whose stderr has no file descriptor
+    pass
+
+import sys  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.config import ConfigurationError  # noqa: E402
+from app.heap import freeze_startup_objects  # noqa: E402
 
 try:
     app = create_app()
