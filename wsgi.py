@@ -1,4 +1,4 @@
-"""WSGI entry point for production servers, e.g. `gunicorn wsgi:app` (run in this folder: it reads gunicorn.conf.py).
+"""WSGI entry point for production servers: `gunicorn -c python:app.gunicorn_hooks wsgi:app` (see the README).
 
 faulthandler comes first, before anything is imported: a process that crashes in C
 code (a segmentation fault in an extension) then prints the Python stack of every

@@ -6,7 +6,7 @@
 For each database it builds a synthetic council (3,000 departments by default,
 one open cycle, a 60-question section), serves the production app (wsgi.py, so
 freeze_startup_objects() runs as it does in production) with gunicorn, 2 sync
-workers, the project's gunicorn.conf.py, on loopback, and drives it with wrk at
+workers, the project's app/gunicorn_hooks.py, on loopback, and drives it with wrk at
 1 client (latency without queueing) and at 4 (throughput of both workers):
 
 - a plain Jinja page with the same 60 questions, its template compiled once
@@ -42,10 +42,10 @@ rounds. The load average is printed before and after.
 Worker deaths: the server's stderr is kept and scanned for any worker that died
 (a signal such as SIGSEGV, a non-zero exit, a timeout, a worker booted to
 replace one); they are printed, with the end of the log, and the script exits 1
-after the figures. Workers run with faulthandler on (wsgi.py, gunicorn.conf.py),
+after the figures. Workers run with faulthandler on (wsgi.py, app/gunicorn_hooks.py),
 so a crash in C leaves a Python traceback in that log. The server is stopped as
 systemd stops a service, SIGTERM to every process of the group at once, which
-used to kill workers mid-exit (see gunicorn.conf.py): that shows here too.
+used to kill workers mid-exit (see app/gunicorn_hooks.py): that shows here too.
 
 Goals, per database: the warm section page serves at least 0.5x the compiled plain
 page's requests/s (4 clients); the cold section page's p50 is under 20 ms (1
@@ -218,7 +218,7 @@ class Server:
 
     def stop(self) -> None:
         """Stop as systemd does by default (KillMode=control-group): SIGTERM to the master and every worker at
-        once. Each worker is then signalled twice, by us and by its master: gunicorn.conf.py makes that harmless,
+        once. Each worker is then signalled twice, by us and by its master: app/gunicorn_hooks.py makes that harmless,
         and a worker killed by it shows in the log as one that died."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -235,7 +235,7 @@ def start_gunicorn(url: str, surveys: Path, definition: Path, port: int, log: Pa
     env.pop("SECTION17_ENV", None)
     with log.open("wb") as stderr:
         process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--config", str(ROOT / "gunicorn.conf.py"),
+            [str(Path(sys.executable).with_name("gunicorn")), "--config", "python:app.gunicorn_hooks",
              "--workers", str(WORKERS), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
              "--log-level", "info", "benchmarks.bench_wsgi:app"],
             cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=stderr)

@@ -1,7 +1,7 @@
 """benchmarks/questionnaire.py: its data, its goals, and how it tells that a gunicorn worker died.
 
 The last test runs the production app under gunicorn and stops it the way systemd
-does by default, every process of the group at once. Before gunicorn.conf.py's
+does by default, every process of the group at once. Before app/gunicorn_hooks.py's
 worker_exit, a worker was killed by the second signal while its interpreter shut
 down in most such stops ("Worker (pid:...) was sent SIGTERM!").
 """
@@ -85,7 +85,7 @@ def _start(port: int, log: Path, database: Path) -> subprocess.Popen:
     env.pop("SECTION17_ENV", None)
     with log.open("wb") as stderr:
         return subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--config", str(ROOT / "gunicorn.conf.py"),
+            [str(Path(sys.executable).with_name("gunicorn")), "--config", "python:app.gunicorn_hooks",
              "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "info", "wsgi:app"],
             cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=stderr)
 

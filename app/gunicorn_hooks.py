@@ -1,4 +1,4 @@
-"""Gunicorn settings for Section 17 Audit, read by `gunicorn wsgi:app` started in this folder.
+"""Gunicorn hooks for Section 17 Audit: `gunicorn -c python:app.gunicorn_hooks wsgi:app` (see the README).
 
 Only how a worker starts and stops; workers, bind address and timeouts stay on the
 command line (see the README). Why each hook is here:
