@@ -11,8 +11,8 @@ created, wsgi.py's freeze_startup_objects, signed in as the community safety
 officer through the Flask test client, so no network or queueing is in the figures),
 taking turns, it times for the latest cycle:
 
-- a bare SELECT of the cycle's submitted answers (one row per answer, fetched: the
-  floor of anything that reads them),
+- a bare SELECT of the cycle's submitted answers (the driver's own cursor, one row per
+  answer, values as their JSON text, fetched: the floor of anything that reads them),
 - the pages' own query (one row per return, its answers as JSON) fetched and decoded,
 - GET /cycles/<id>/results (the heatmap), its chart drawn on every request (charts
   are not cached: app/results/charts.py writes them in about a millisecond),
@@ -144,11 +144,12 @@ def time_pages(url: str, surveys: Path, cycle_id: int, repeat: int) -> tuple[dic
         return call
 
     def bare_select():
-        """The driver's own cursor, no SQLAlchemy rows and no JSON decoding: the floor of reading the answers."""
+        """The driver's own cursor, no SQLAlchemy rows, values as text (psycopg would parse jsonb): the floor."""
         with app.app_context():
             cursor = db.session.connection().connection.dbapi_connection.cursor()
             marks = ", ".join(["%s" if db.engine.dialect.name == "postgresql" else "?"] * (len(counted) + 1))
-            cursor.execute("SELECT answers.assignment_id, answers.question_id, answers.value, answers.not_applicable "
+            cursor.execute("SELECT answers.assignment_id, answers.question_id, CAST(answers.value AS TEXT), "
+                           "answers.not_applicable "
                            "FROM answers JOIN assignments ON assignments.id = answers.assignment_id "
                            f"WHERE assignments.cycle_id = {marks.split(', ')[0]} "
                            f"AND assignments.status IN ({', '.join(marks.split(', ')[1:])})", (cycle_id, *counted))
