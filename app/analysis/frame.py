@@ -244,11 +244,7 @@ class _Kinds:
         look-ups numbers them, and only the first of each kind is decoded and judged.
         Decoded answers are keyed by their value and not-applicable flag.
         """
-        if encoded:
-            keys: list[Any] = list(raws)
-        else:
-            keys = [None if raw is None else
-                    (tuple(raw[0]) if isinstance(raw[0], list) else raw[0], bool(raw[1])) for raw in raws]
+        keys: list[Any] = list(raws) if encoded else [_answer_key(raw) for raw in raws]
         if shown is not None:
             keys = list(zip(keys, shown, strict=True))
         numbered: dict[Any, int] = {}

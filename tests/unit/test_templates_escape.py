@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[2]
 UNSAFE = re.compile(r"\|\s*safe\b|Markup\(|autoescape\s+false")
 # Reviewed exceptions: the text they mark safe is the output of an autoescaped template, never raw input.
 REVIEWED = {
-    "app/respond/question_html.py": "caches the HTML rendered by templates/respond/_question.html",
+    "app/respond/question_html.py": "caches the HTML rendered by templates/respond/_question.html, or that HTML "
+                                    "with each answer filled in escaped by markupsafe (app/respond/block_form.py)",
     "app/results/heatmap_rows.py": "the heatmap's rows: every name, address, theme key and label is escaped by "
                                    "markupsafe (tests/unit/test_heatmap_rows.py tries a hostile name)",
     "app/results/charts.py": "SVG written from the chart's layout; every word, the title and the description are escaped "
