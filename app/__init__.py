@@ -17,6 +17,7 @@ from app.security.access import register_access_control
 from app.security.headers import register_security_headers
 from app.security.proxies import register_proxy_fix
 from app.security.sessions import register_sessions
+from app.tasks.queue import register_queue
 from app.templating import register_templating
 
 
@@ -27,6 +28,7 @@ def create_app(config_overrides: dict[str, Any] | None = None, *, instance_path:
     register_proxy_fix(app)
     register_extensions(app)
     register_questionnaires(app)
+    register_queue(app)
     register_sessions(app)
     register_access_control(app)
     register_templating(app)

@@ -16,9 +16,12 @@ def register_commands(app: Flask) -> None:
     from app.demo.commands import demo_command
     from app.departments.commands import department_group
     from app.export_jobs.commands import export_command
+    from app.mail.commands import mail_group, notify_group
+    from app.tasks.commands import worker_command
     from app.users.commands import user_group
 
-    for command in (user_group, department_group, demo_command, peers_group, export_command):
+    for command in (user_group, department_group, demo_command, peers_group, export_command, mail_group,
+                    notify_group, worker_command):
         app.cli.add_command(command)
 
 

@@ -98,12 +98,37 @@ class Config:
     RAG_AMBER = 0.5
 
     # Exports. Fewer stored answers than EXPORT_BACKGROUND_ANSWERS: the file is the response to the
-    # request; more: a background job writes it into EXPORT_DIR (default instance/exports), with
-    # EXPORT_WORKERS threads per process, and its file is deleted after EXPORT_KEEP_HOURS.
+    # request; more: a background job (run by `section17 worker`) writes it into EXPORT_DIR (default
+    # instance/exports), and its file is deleted after EXPORT_KEEP_HOURS.
     EXPORT_DIR: str | None = None
     EXPORT_BACKGROUND_ANSWERS = 20000
-    EXPORT_WORKERS = 1
     EXPORT_KEEP_HOURS = 24
+    # A running export's worker marks it alive this often; one silent for EXPORT_STALE_SECONDS is run again.
+    EXPORT_HEARTBEAT_SECONDS = 15
+    EXPORT_STALE_SECONDS = 120
+
+    # Background work (exports, e-mail, the reminder schedule) goes through this queue; `section17 worker`
+    # runs it. Default: a SQLite file instance/queue.sqlite3 (one server). Production with several servers:
+    # redis://host:6379/1.
+    QUEUE_URL: str | None = None
+    QUEUE_NAME = "section17"
+
+    # E-mail. MAIL_URL: smtp://user:password@host:587?starttls=true (or smtps://...:465); no MAIL_URL and no
+    # NOTIFY_API_KEY: every message is still recorded in the outbox, marked as not sent.
+    MAIL_URL: str | None = None
+    MAIL_FROM = ""
+    MAIL_FROM_NAME = "Section 17 Audit"
+    MAIL_MAX_ATTEMPTS = 5
+    MAIL_TEMPLATES_DIR: str | None = None  # a council's own templates, default instance/mail_templates
+    NOTIFY_API_KEY: str | None = None
+    NOTIFY_TEMPLATE_ID = ""
+    NOTIFY_TEMPLATE_IDS: dict[str, str] | None = None
+    # Where people reach the service: links in messages start with it.
+    PUBLIC_URL: str | None = None
+    # Reminders of returns not submitted: days before the deadline, then every N days while overdue, at most M.
+    REMINDER_DAYS_BEFORE = (14, 3)
+    REMINDER_OVERDUE_EVERY_DAYS = 7
+    REMINDER_MAX = 5
 
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     LOG_LEVEL = "INFO"
@@ -164,8 +189,10 @@ def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.debug = False
         check_secret_key(app.config.get("SECRET_KEY"))
         check_rate_limit_storage(app.config.get("RATELIMIT_STORAGE_URI"))
+        check_mail_links(app.config)
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = development_secret_key(app.instance_path)
+    check_mail_settings(app.config)
 
 
 def default_sqlite_url(instance_path: str) -> str:
@@ -195,6 +222,28 @@ def check_rag_bands(green: Any, amber: Any) -> None:
     except ValueError:
         raise ConfigurationError(f"{ENV_PREFIX}_RAG_AMBER must be at most {ENV_PREFIX}_RAG_GREEN, both from 0 to 1; "
                                  f"got amber {amber} and green {green}.") from None
+
+
+def check_mail_settings(config: Any) -> None:
+    """Refuse mail settings that cannot work (a bad URL, no sender), at start-up rather than at the first message."""
+    from app.mail.delivery import make_delivery
+
+    make_delivery(config)
+    from app.mail.reminders import schedule_from_config
+
+    try:
+        schedule_from_config(config)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"{ENV_PREFIX}_REMINDER_DAYS_BEFORE must be whole numbers of days such as \"14,3\"; "
+                                 f"{ENV_PREFIX}_REMINDER_OVERDUE_EVERY_DAYS and {ENV_PREFIX}_REMINDER_MAX whole "
+                                 "numbers.") from None
+
+
+def check_mail_links(config: Any) -> None:
+    """Production mail needs PUBLIC_URL: without it every link in every message would point at this machine."""
+    if (config.get("MAIL_URL") or config.get("NOTIFY_API_KEY")) and not config.get("PUBLIC_URL"):
+        raise ConfigurationError(f"E-mail is set up, so {ENV_PREFIX}_PUBLIC_URL must say where people reach the "
+                                 "service (e.g. https://section17.council.gov.uk): links in messages start with it.")
 
 
 def check_rate_limit_storage(uri: Any) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,3 +172,59 @@ def add_action(app: Flask, cycle_id: int, department_id: int | None, owner_id: i
         db.session.add(action)
         db.session.commit()
         return action.id
+
+
+def run_queued_jobs(app: Flask, *, most: int = 10_000) -> int:
+    """Run every job waiting on the app's task queue here, in order, as a worker would; how many ran.
+
+    Jobs that queue more jobs (a message's retry is scheduled for later, so it is not
+    among them) have those run too. For tests that need no worker process; the tests
+    in tests/functional/test_worker_processes.py run real ones.
+    """
+    from app.tasks.queue import task_queue
+
+    huey = task_queue(app).huey
+    ran = 0
+    while ran < most:
+        task = huey.dequeue()
+        if task is None:
+            return ran
+        huey.execute(task)
+        ran += 1
+    raise AssertionError(f"more than {most} jobs were queued: is a job queuing itself?")
+
+
+@contextmanager
+def worker_threads(app: Flask, threads: int = 1) -> Iterator[None]:
+    """A real queue consumer (Huey's, as `section17 worker` runs it) in threads of this process, for a test's span.
+
+    Its signal handlers are not kept: they would replace pytest's.
+    """
+    from app.tasks.commands import make_consumer
+
+    with app.app_context():
+        consumer = make_consumer(threads, schedule=False)
+    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        consumer.start()
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+    try:
+        yield
+    finally:
+        consumer.stop(graceful=True)
+
+
+def signed_in(app: Flask, account: Account) -> WebClient:
+    """A new browser, signed in as `account`."""
+    web = WebClient(app.test_client())
+    assert web.sign_in(account).status_code == 302
+    return web
+
+
+def page_text(response: TestResponse) -> str:
+    """The page's visible words, one space between them (tags dropped)."""
+    import html
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())

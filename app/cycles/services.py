@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from app.audit.services import record_event
 from app.extensions import db
+from app.mail.messages import tell_cycle_opened
 from app.models import (
     Assignment,
     Cycle,
@@ -198,6 +199,7 @@ def open_cycle(actor: User | None, cycle: Cycle, today: date) -> Cycle:
                  after={"snapshots": [{"definition": c.definition_id, "version": c.snapshot.version,
                                        "sha256": c.snapshot.sha256} for c in cycle.questionnaires if c.snapshot],
                         "assignments": created})
+    tell_cycle_opened(cycle)
     db.session.commit()
     return cycle
 

@@ -3,9 +3,10 @@
 A whole-cycle workbook of a large council takes longer than anyone should watch a
 page load, and longer than a proxy waits for an answer. So above
 EXPORT_BACKGROUND_ANSWERS stored answers the export page records an `ExportJob` and
-hands it to a small thread pool in this process; the job page shows its progress
-from the database row. Why threads in the web process rather than a queue server,
-and what that means with several workers, is in docs/decisions/014-background-exports.md.
+puts its id on the task queue, where a worker (`section17 worker`) writes it; the
+job page shows its progress from the database row. The row is the truth: a worker
+killed mid-export leaves the row "running" with a heartbeat that stops, and the
+sweep runs it again (docs/decisions/014-background-exports.md, 021-task-queue.md).
 
 The export reads the cycle as one streamed query in its own session's transaction,
 so progress is written through separate short transactions (`db.engine.begin()`)
@@ -21,9 +22,6 @@ import os
 import re
 import secrets
 import threading
-import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,21 +37,28 @@ from app.extensions import db
 from app.models import Assignment, Cycle, Department, ExportJob, ExportJobStatus, User
 from app.models.export_job import UNFINISHED
 from app.models.types import utcnow
+from app.tasks.queue import enqueue, queued_jobs
+from app.templating import format_datetime
+
+RUN_EXPORT = "export.run"
 
 log = logging.getLogger(__name__)
 
 TOKEN_BYTES = 32  # 256 bits: addresses of jobs cannot be guessed or walked
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what secrets.token_urlsafe makes
-HEARTBEAT_SECONDS = 15.0
-# An unfinished job whose process has not said it is alive for this long was interrupted.
-INTERRUPTED_AFTER = timedelta(minutes=2)
+MAX_ATTEMPTS = 2  # a job cut off by a dead worker runs once more, then is failed
+# A job still waiting after this long is called out on its page: is a worker running?
+WAITING_TOO_LONG = timedelta(minutes=2)
 RECENT_JOBS = 10
 PART_SUFFIX = ".part"
 
 FAILED_MESSAGE = ("Something went wrong while the export was being written, so it was not finished. "
                   "Try again. If it fails again, tell the service's administrator the time it failed.")
-INTERRUPTED_MESSAGE = ("The export was interrupted because the service restarted before it finished. "
+INTERRUPTED_MESSAGE = ("The export was interrupted twice because the service stopped before it finished. "
                        "Nothing was lost: try again.")
+WAITING_MESSAGE = ("Waiting to start since {since}: {returns} to write. Exports are written by the service's "
+                   "background worker; if this does not start within a few minutes, tell the service's "
+                   "administrator that the worker may not be running.")
 
 KIND_LABELS = {XLSX: "Excel workbook", CSV: "Responses CSV"}
 STATUS_WORDS = {
@@ -106,78 +111,47 @@ def stored_file(job: ExportJob) -> Path | None:
     return path
 
 
-# --------------------------------------------------------------------------- the thread pool
+# --------------------------------------------------------------------------- staying alive
 
 
-class Runner:
-    """One per app and process: a thread pool for export jobs, and a heartbeat for the jobs it holds.
+def heartbeat_seconds() -> float:
+    return float(current_app.config.get("EXPORT_HEARTBEAT_SECONDS", 15))
 
-    The heartbeat marks every job this process has queued or is running as alive
-    every HEARTBEAT_SECONDS, so that another worker (or this one after a restart)
-    can tell a job that is waiting its turn from one whose process has gone.
+
+def stale_after() -> timedelta:
+    """A running job whose worker has not said it is alive for this long was cut off (the worker died)."""
+    return timedelta(seconds=float(current_app.config.get("EXPORT_STALE_SECONDS", 120)))
+
+
+class Heartbeat:
+    """While a job runs, a thread marks it alive every EXPORT_HEARTBEAT_SECONDS.
+
+    Progress reports refresh it too, but the CSV writer and the last steps of a
+    workbook report nothing for a while; without the beat, a long quiet step would
+    look like a dead worker and be run again.
     """
 
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        workers = max(1, int(app.config.get("EXPORT_WORKERS") or 1))
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="section17-export")
-        self.lock = threading.Lock()
-        self.active: dict[int, Future[None]] = {}
-        self.heartbeat: threading.Thread | None = None
+    def __init__(self, app: Flask, job_id: int) -> None:
+        self.app, self.job_id = app, job_id
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"section17-export-{job_id}-heartbeat", daemon=True)
 
-    def submit(self, job_id: int) -> None:
-        with self.lock:  # held until the future is recorded, so _run's clean-up cannot come first
-            self.active[job_id] = self.executor.submit(self._run, job_id)
-            if self.heartbeat is None:
-                self.heartbeat = threading.Thread(target=self._beat, name="section17-export-heartbeat", daemon=True)
-                self.heartbeat.start()
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
 
-    def holds(self) -> set[int]:
-        with self.lock:
-            return set(self.active)
-
-    def wait(self, timeout: float) -> bool:
-        """Wait for every job this process holds (for tests and tools); True if they all finished."""
-        with self.lock:
-            futures = list(self.active.values())
-        _done, pending = wait_for_futures(futures, timeout=timeout)
-        return not pending
-
-    def _run(self, job_id: int) -> None:
-        try:
-            with self.app.app_context():
-                run_job(job_id)
-        finally:
-            with self.lock:
-                self.active.pop(job_id, None)
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
 
     def _beat(self) -> None:
-        while True:
-            time.sleep(HEARTBEAT_SECONDS)
-            with self.lock:
-                ids = list(self.active)
-                if not ids:
-                    self.heartbeat = None  # decided under the lock: submit() starts a new one if needed
-                    return
-            try:
-                with self.app.app_context(), db.engine.begin() as connection:
-                    connection.execute(update(ExportJob).where(ExportJob.id.in_(ids),
-                                                               ExportJob.status.in_(UNFINISHED))
-                                       .values(heartbeat_at=utcnow()))
-            except Exception:  # the database may be briefly unreachable; try again next beat
-                log.warning("Could not record that export jobs %s are still alive", ids, exc_info=True)
-
-
-_RUNNERS_LOCK = threading.Lock()
-
-
-def runner(app: Flask | None = None) -> Runner:
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    with _RUNNERS_LOCK:
-        found = app.extensions.get("section17_export_runner")
-        if found is None:
-            found = app.extensions["section17_export_runner"] = Runner(app)
-        return found
+        with self.app.app_context():
+            interval = heartbeat_seconds()
+            while not self.stopped.wait(interval):
+                try:
+                    _set(self.job_id, only_if=(ExportJobStatus.RUNNING.value,), heartbeat_at=utcnow())
+                except Exception:  # the database may be briefly unreachable; try again next beat
+                    log.warning("Could not record that export job %s is still alive", self.job_id, exc_info=True)
 
 
 # --------------------------------------------------------------------------- running one job
@@ -207,7 +181,11 @@ def describe_person(user: User) -> str:
 
 
 def run_job(job_id: int) -> None:
-    """Write one job's file (in a worker thread, inside an app context) and record how it ended."""
+    """Write one job's file (in a queue worker, inside an app context) and record how it ended.
+
+    Only a queued job is started, and starting it is a conditional write, so a job
+    that reached the queue twice (the sweep puts back jobs a dead worker held) runs once.
+    """
     job = db.session.get(ExportJob, job_id)
     if job is None or job.status != ExportJobStatus.QUEUED.value:
         return
@@ -215,13 +193,15 @@ def run_job(job_id: int) -> None:
     final = export_dir() / job.stored_path
     part = final.with_name(final.name + PART_SUFFIX)
     if not _set(job_id, only_if=(ExportJobStatus.QUEUED.value,), status=ExportJobStatus.RUNNING.value,
-                started_at=utcnow(), heartbeat_at=utcnow()):
-        return  # marked interrupted meanwhile
+                started_at=utcnow(), heartbeat_at=utcnow(), attempts=ExportJob.attempts + 1):
+        return  # another worker took it first (it was queued twice), or it is no longer wanted
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         wanted = ExportRequest(job.cycle, job.department, job.kind)
         actor = job.requested_by
-        name = write_export(wanted, str(part), actor=actor, generated_by=describe_person(actor),
-                            how="background job", progress=_progress_writer(job_id))
+        with Heartbeat(app, job_id):
+            name = write_export(wanted, str(part), actor=actor, generated_by=describe_person(actor),
+                                how="background job", progress=_progress_writer(job_id))
         os.replace(part, final)  # complete, or not there at all
         finished = _set(job_id, only_if=(ExportJobStatus.RUNNING.value,), status=ExportJobStatus.DONE.value,
                         file_name=name, size_bytes=final.stat().st_size, finished_at=utcnow(),
@@ -288,32 +268,60 @@ def start_job(user: User, wanted: ExportRequest) -> ExportJob:
     db.session.add(job)
     db.session.flush()
     job.stored_path = f"{job.id}-{secrets.token_hex(8)}.{wanted.kind}"
-    db.session.commit()  # before the thread looks for it
-    runner().submit(job.id)
+    db.session.commit()  # before a worker looks for it
+    enqueue(RUN_EXPORT, job.id)
     return job
 
 
-def mark_interrupted(now: datetime | None = None) -> int:
-    """Fail the unfinished jobs whose process has stopped saying it is alive (it ended or was killed).
+def recover_cut_off(now: datetime | None = None) -> tuple[list[int], list[int]]:
+    """Jobs whose worker died while running them: run again once, then fail them. Returns (retried, failed).
 
-    Read first and write only when there is something to change, so that the pages
-    that call this (everyone who lists or watches jobs) add no write to every request.
+    A running job's worker refreshes `heartbeat_at` every EXPORT_HEARTBEAT_SECONDS; one
+    silent for EXPORT_STALE_SECONDS is cut off. Its first run is retried (put back on
+    the queue); a job cut off twice is marked failed with a plain message, never left
+    "running". Every write is conditional on the row being as read, so two workers
+    sweeping at once change it once.
     """
     now = now or utcnow()
-    here = current_app.extensions.get("section17_export_runner")
-    ours = here.holds() if here is not None else set()
-    stale = [job_id for job_id in db.session.scalars(
-        select(ExportJob.id).where(ExportJob.status.in_(UNFINISHED), ExportJob.heartbeat_at < now - INTERRUPTED_AFTER))
-        if job_id not in ours]
-    if not stale:
-        return 0
-    db.session.execute(update(ExportJob).where(ExportJob.id.in_(stale), ExportJob.status.in_(UNFINISHED))
-                       .values(status=ExportJobStatus.FAILED.value, error=INTERRUPTED_MESSAGE, finished_at=now)
-                       .execution_options(synchronize_session=False))
+    stale = list(db.session.execute(
+        select(ExportJob.id, ExportJob.attempts).where(ExportJob.status == ExportJobStatus.RUNNING.value,
+                                                      ExportJob.heartbeat_at < now - stale_after())))
+    retried, failed = [], []
+    for job_id, attempts in stale:
+        base = update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == ExportJobStatus.RUNNING.value,
+                                       ExportJob.attempts == attempts)
+        if attempts < MAX_ATTEMPTS:
+            changed = db.session.execute(base.values(status=ExportJobStatus.QUEUED.value, heartbeat_at=now,
+                                                     returns_done=0)).rowcount
+            (retried if changed else []).append(job_id)
+        else:
+            changed = db.session.execute(base.values(status=ExportJobStatus.FAILED.value, error=INTERRUPTED_MESSAGE,
+                                                     finished_at=now)).rowcount
+            (failed if changed else []).append(job_id)
     db.session.commit()
-    for job_id in stale:
-        log.warning("Export job %s was interrupted (its process stopped) and has been marked as failed", job_id)
-    return len(stale)
+    for job_id in retried:
+        log.warning("Export job %s was cut off (its worker stopped); it has been queued again", job_id)
+        enqueue(RUN_EXPORT, job_id)
+    for job_id in failed:
+        log.warning("Export job %s was cut off twice and has been marked as failed", job_id)
+    return retried, failed
+
+
+def requeue_waiting(now: datetime | None = None, *, older_than: timedelta = timedelta(minutes=10)) -> list[int]:
+    """Queued jobs that have waited long and are not on the queue (it was emptied, or lost): queue them again.
+
+    Jobs still on the queue are left alone; a job queued twice still runs once (run_job).
+    """
+    now = now or utcnow()
+    waiting = set(db.session.scalars(select(ExportJob.id).where(ExportJob.status == ExportJobStatus.QUEUED.value,
+                                                               ExportJob.heartbeat_at < now - older_than)))
+    if not waiting:
+        return []
+    on_queue = {args[0] for name, args in queued_jobs() if name == RUN_EXPORT and args}
+    lost = sorted(waiting - on_queue)
+    for job_id in lost:
+        enqueue(RUN_EXPORT, job_id)
+    return lost
 
 
 def delete_old_files(now: datetime | None = None) -> int:
@@ -353,7 +361,6 @@ def job_for_reader_or_404(user: Any, token: str) -> ExportJob:
     """
     if not TOKEN_SHAPE.fullmatch(token or ""):
         abort(404)  # not one we could have made: do not even ask the database
-    mark_interrupted()
     job = db.session.scalar(select(ExportJob).where(ExportJob.token == token))
     if job is None or not may_export(user, job.department):
         abort(404)
@@ -362,7 +369,6 @@ def job_for_reader_or_404(user: Any, token: str) -> ExportJob:
 
 def recent_jobs(user: User) -> list[ExportJob]:
     """This person's latest jobs (any cycle) that they may still open."""
-    mark_interrupted()
     query = (select(ExportJob).where(ExportJob.requested_by_id == user.id)
              .order_by(ExportJob.created_at.desc(), ExportJob.id.desc()).limit(RECENT_JOBS))
     return [job for job in db.session.scalars(query) if may_export(user, job.department)]
@@ -422,7 +428,9 @@ def view_of(job: ExportJob) -> JobView:
     total, done = job.returns_total, min(job.returns_done, job.returns_total)
     returns = f"{total:,} return{'s' if total != 1 else ''}"
     download_url = download_text = None
-    if job.status == ExportJobStatus.QUEUED.value:
+    if job.status == ExportJobStatus.QUEUED.value and job.created_at < utcnow() - WAITING_TOO_LONG:
+        progress = WAITING_MESSAGE.format(since=format_datetime(job.created_at), returns=returns)
+    elif job.status == ExportJobStatus.QUEUED.value:
         progress = f"Waiting to start: {returns} to write."
     elif job.status == ExportJobStatus.RUNNING.value:
         measured = job.kind == XLSX or done > 0

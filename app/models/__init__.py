@@ -7,11 +7,12 @@ from app.models.cycle import Cycle, CycleQuestionnaire, CycleStatus, Questionnai
 from app.models.department import Department
 from app.models.export_job import ExportJob, ExportJobStatus
 from app.models.organisation import Organisation
+from app.models.outbox import MessageState, OutboxMessage, ScheduledRun, StopWhen
 from app.models.peer import CrimeStatistic, OffenceType, PeerInvitation, PeerPartnership
 from app.models.shown_once import ShownOnce
 from app.models.user import ROLE_LABELS, Role, User, user_departments
 
 __all__ = [
     "Action", "ActionNote", "Answer", "Assignment", "AuditEvent", "CrimeStatistic", "Cycle", "CycleQuestionnaire",
-    "CycleStatus", "Department", "ExportJob", "ExportJobStatus", "OffenceType", "Organisation", "PeerInvitation", "PeerPartnership", "PendingSave", "QuestionnaireSnapshot", "ROLE_LABELS", "Role", "ShownOnce", "User", "user_departments",
+    "CycleStatus", "Department", "ExportJob", "ExportJobStatus", "OffenceType", "MessageState", "Organisation", "OutboxMessage", "PeerInvitation", "PeerPartnership", "PendingSave", "QuestionnaireSnapshot", "ROLE_LABELS", "Role", "ScheduledRun", "StopWhen", "ShownOnce", "User", "user_departments",
 ]

@@ -68,6 +68,7 @@ class ExportJob(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # runs started: a run cut off by a dead worker is retried once
 
     cycle: Mapped[Cycle] = relationship()
     department: Mapped[Department | None] = relationship()

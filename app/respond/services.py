@@ -36,6 +36,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.audit.services import record_event
 from app.extensions import db
+from app.mail.messages import tell_return_submitted
 from app.models import Answer, Assignment, Cycle, CycleStatus, PendingSave, Role, User
 from app.models.locking import lock_for_write
 from app.models.types import utcnow
@@ -355,6 +356,8 @@ def _submit_locked(respondent: Respondent, assignment: Assignment, base_version:
                       + (f" (submission {assignment.submission_count})" if assignment.submission_count > 1 else ""),
                       before={"status": old_status},
                       after={"status": assignment.status, "submission": assignment.submission_count})
+    submitter = db.session.get(User, respondent.user_id) if respondent.user_id else None
+    tell_return_submitted(assignment, submitter)
     return SubmitResult("submitted")
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.services import record_event
 from app.extensions import db
+from app.mail.messages import tell_return_accepted, tell_return_returned
 from app.models import Assignment, AuditEvent, CycleStatus, User
 from app.models.types import utcnow
 from app.questionnaires.workflow import Action, InvalidTransition, next_status
@@ -47,6 +48,10 @@ def _review(actor: User, assignment: Assignment, action: Action, *, base_version
                  object_id=assignment.id, actor=actor, summary=summary,
                  before={"status": old_status},
                  after={"status": new_status.value, **({"reason": reason} if reason else {})})
+    if action == Action.ACCEPT:
+        tell_return_accepted(assignment, actor)
+    else:
+        tell_return_returned(assignment, actor)
     try:
         db.session.commit()
     except StaleDataError:

@@ -40,7 +40,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
@@ -51,6 +51,7 @@ from app.questionnaires.registry import DEFAULT_SURVEYS_DIR
 from tests.browser import page_rules
 from tests.browser.conftest import _AXE, ARTIFACTS, serve
 from tests.browser.page_rules import Problem
+from tests.support import run_queued_jobs
 
 PAGES = ARTIFACTS / "pages"
 WIDTHS = (1280, 375)
@@ -97,7 +98,7 @@ def add_known_cases(officer: User, today: date) -> None:
     from app.cycles.services import CycleDetails, QuestionnaireChoice, create_cycle, open_cycle
     from app.demo.answers import store_answers
     from app.demo.services import CYCLE_NAME
-    from app.export_jobs.jobs import runner, start_job
+    from app.export_jobs.jobs import start_job
     from app.export_jobs.services import XLSX, ExportRequest
     from app.questionnaires.registry import definition_from_snapshot
 
@@ -117,7 +118,7 @@ def add_known_cases(officer: User, today: date) -> None:
     db.session.commit()
     current = _first(select(Cycle).where(Cycle.name == CYCLE_NAME))
     start_job(officer, ExportRequest(current, None, XLSX))
-    assert runner().wait(120), "the set-up's export did not finish"
+    assert run_queued_jobs(current_app) == 1, "the set-up's export was not queued"
 
 
 def checklist_answers(definition: Any) -> dict[str, Any]:

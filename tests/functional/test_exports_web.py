@@ -20,11 +20,12 @@ import pytest
 from sqlalchemy import select
 
 from app.export_jobs import jobs
-from app.export_jobs.jobs import INTERRUPTED_MESSAGE, export_dir, runner
+from app.export_jobs.jobs import INTERRUPTED_MESSAGE, export_dir
 from app.extensions import db
 from app.models import Answer, AuditEvent, ExportJob, Role
 from app.models.types import utcnow
-from tests.support import WebClient, add_user, open_cycle
+from app.tasks.sweep import sweep_once
+from tests.support import WebClient, add_user, open_cycle, run_queued_jobs
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WAIT_SECONDS = 60
@@ -61,7 +62,7 @@ def background(make_app, people, cycle):
     """An app that writes every export with at least one answer in the background."""
     app = make_app(EXPORT_BACKGROUND_ANSWERS=1)
     yield app
-    assert runner(app).wait(WAIT_SECONDS), "a background export was still running after the test"
+    run_queued_jobs(app)
 
 
 def events(app, action: str) -> list[AuditEvent]:
@@ -84,7 +85,7 @@ def start(web: WebClient, cycle_id: int, **fields) -> str:
 
 
 def finish(app) -> None:
-    assert runner(app).wait(WAIT_SECONDS), "the export did not finish in time"
+    assert run_queued_jobs(app) >= 1, "no job was queued"
 
 
 # --------------------------------------------------------------------------- the export page
@@ -295,6 +296,8 @@ def test_a_job_shows_its_progress_while_it_runs(background, people, cycle, monke
     monkeypatch.setattr(jobs, "write_export", held)
     web = signed_in(background, people.auditor)
     page_url = start(web, cycle.cycle_id, scope=str(people.planning_id), kind="csv")
+    worker = threading.Thread(target=run_queued_jobs, args=(background,))  # as a worker would, alongside the pages
+    worker.start()
     try:
         for _ in range(200):
             state = web.get(f"{page_url}/status").get_json()
@@ -315,7 +318,7 @@ def test_a_job_shows_its_progress_while_it_runs(background, people, cycle, monke
         assert download.status_code == 302 and download.headers["Location"] == page_url
     finally:
         release.set()
-    finish(background)
+        worker.join(WAIT_SECONDS)
     assert web.get(f"{page_url}/status").get_json()["status"] == "done"
     assert events(background, "export.downloaded") == []
 
@@ -406,18 +409,46 @@ def test_a_running_csv_is_shown_without_a_measure(background, people, cycle):
     assert '<progress id="export-progress" class="govuk-!-width-full govuk-!-margin-bottom-6">' in body
 
 
-def test_jobs_whose_process_ended_are_marked_interrupted_when_jobs_are_listed(background, people, cycle):
+def test_a_job_whose_worker_died_runs_again_once_then_is_failed(background, people, cycle):
+    """The sweep finds running jobs whose heartbeat stopped: the first cut-off runs again, the second fails."""
     long_ago = utcnow() - timedelta(minutes=30)
-    dead = _job(background, people, cycle, name="dead", status="running", started_at=long_ago, heartbeat_at=long_ago)
-    waiting = _job(background, people, cycle, name="waiting", status="queued", heartbeat_at=utcnow())
-    web = signed_in(background, people.cso)
-    words = text(web.get(f"/cycles/{cycle.cycle_id}/export"))
-    assert "Not finished" in words and "Waiting to start" in words
+    once = _job(background, people, cycle, name="once", status="running", started_at=long_ago,
+                heartbeat_at=long_ago, attempts=1, stored_path="once.xlsx")
+    twice = _job(background, people, cycle, name="twice", status="running", started_at=long_ago,
+                 heartbeat_at=long_ago, attempts=2, stored_path="twice.xlsx")
+    alive = _job(background, people, cycle, name="alive", status="running", started_at=long_ago,
+                 heartbeat_at=utcnow(), attempts=1, stored_path="alive.xlsx")
+    with background.app_context():
+        done = sweep_once()
+    assert done["exports retried"] == 1 and done["exports failed"] == 1
+    assert run_queued_jobs(background) == 1  # the retried job, and nothing else
     rows = {job.token: job for job in job_rows(background)}
-    assert rows[dead.token].status == "failed" and rows[dead.token].error == INTERRUPTED_MESSAGE
-    assert rows[waiting.token].status == "queued"  # another process is alive and holds it
-    page = text(web.get(f"/exports/{dead.token}"))
-    assert "interrupted because the service restarted" in page and "Try again" in page
+    assert rows[once.token].status == "done" and rows[once.token].attempts == 2
+    assert rows[twice.token].status == "failed" and rows[twice.token].error == INTERRUPTED_MESSAGE
+    assert rows[alive.token].status == "running"  # its worker is still saying it is alive
+    with background.app_context():
+        assert sweep_once()["exports retried"] == 0  # nothing changes on a second sweep
+    web = signed_in(background, people.cso)
+    page = text(web.get(f"/exports/{twice.token}"))
+    assert "interrupted twice because the service stopped" in page and "Try again" in page
+    assert "Ready" in text(web.get(f"/exports/{once.token}"))
+
+
+def test_a_job_left_waiting_long_says_the_worker_may_not_be_running(background, people, cycle):
+    waiting = _job(background, people, cycle, name="waiting", status="queued",
+                   created_at=utcnow() - timedelta(minutes=5), heartbeat_at=utcnow() - timedelta(minutes=5))
+    words = text(signed_in(background, people.cso).get(f"/exports/{waiting.token}"))
+    assert "Waiting to start since" in words and "the worker may not be running" in words
+
+
+def test_a_queued_job_the_queue_lost_is_queued_again_by_the_sweep(background, people, cycle):
+    lost = _job(background, people, cycle, name="lost", status="queued", stored_path="lost.xlsx",
+                created_at=utcnow() - timedelta(minutes=30), heartbeat_at=utcnow() - timedelta(minutes=30))
+    with background.app_context():
+        assert sweep_once()["exports requeued"] == 1
+        assert sweep_once()["exports requeued"] == 0  # it is on the queue now: not queued twice
+    assert run_queued_jobs(background) == 1
+    assert {job.token: job for job in job_rows(background)}[lost.token].status == "done"
 
 
 def test_old_files_are_deleted_and_their_jobs_expire_when_a_job_is_made(background, people, cycle):
