@@ -85,6 +85,10 @@ class Config:
     LOGIN_RATE_LIMIT_PER_ADDRESS = "50 per 15 minutes"
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "100 per hour"
 
+    # A link to reset a forgotten password works once, for this long; each client address may ask this often.
+    PASSWORD_RESET_MINUTES = 30
+    PASSWORD_RESET_RATE_LIMIT = "10 per hour"
+
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXY_COUNT = 0
     PREFERRED_URL_SCHEME = "http"

@@ -18,14 +18,15 @@ class NavItem:
     sections: tuple[str, ...]  # endpoints starting with one of these mark the item as current
 
 
-SETTINGS_SECTIONS = ("main.settings", "departments.", "admin.", "questionnaire_library.", "audit.")
+SETTINGS_SECTIONS = ("main.settings", "departments.", "admin.", "questionnaire_library.", "audit.", "outbox.index",
+                     "outbox.message")
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "main.home", None, ("main.home",)),
     NavItem("Your returns", "respond.index",
             (Permission.RESPOND_FOR_DEPARTMENT, Permission.RESPOND_FOR_PARTNERSHIP), ("respond.",)),
     NavItem("Audit cycles", "cycles.index", (Permission.MANAGE_CYCLES, Permission.VIEW_ALL_RETURNS),
-            ("cycles.", "review.")),
+            ("cycles.", "review.", "outbox.chase")),
     NavItem("Results", "results.index", (Permission.VIEW_ALL_RETURNS, Permission.VIEW_OWN_DEPARTMENTS), ("results.",)),
     NavItem("Action plan", "actions.index", (Permission.PLAN_ACTIONS, Permission.VIEW_ALL_RETURNS), ("actions.",)),
     NavItem("Benchmarking", "benchmarking.index", Permission.VIEW_ALL_RETURNS, ("benchmarking.", "crime.")),
@@ -50,6 +51,8 @@ SETTINGS_LINKS: tuple[SettingsLink, ...] = (
                  "The questionnaires cycles can use, and importing your own checklist."),
     SettingsLink("Organisation", "admin.organisation", Permission.MANAGE_ORGANISATION,
                  "The council's and the partnership's names."),
+    SettingsLink("Outbox", "outbox.index", Permission.VIEW_AUDIT_LOG,
+                 "Every e-mail the service has sent or will send, and what happened to it."),
     SettingsLink("Audit log", "audit.index", Permission.VIEW_AUDIT_LOG,
                  "Every sign-in, change and refused request, with the values before and after."),
 )

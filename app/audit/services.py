@@ -30,6 +30,7 @@ ACTION_GROUPS: dict[str, str] = {
     "invitation": "Invitation links",
     "crime": "Crime figures and offence types",
     "export": "Exports",
+    "mail": "E-mail messages",
 }
 
 

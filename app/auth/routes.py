@@ -8,7 +8,20 @@ from werkzeug.wrappers import Response
 
 from app.audit.services import record_event
 from app.auth import bp
-from app.auth.forms import ChangePasswordForm, SignInForm
+from app.auth.forms import (
+    ChangePasswordForm,
+    ForgottenPasswordForm,
+    ResetPasswordForm,
+    SignInForm,
+    SubmittedMailForm,
+)
+from app.auth.password_reset import (
+    TooManyResetRequests,
+    request_reset,
+    reset_minutes,
+    reset_password,
+    user_for_token,
+)
 from app.auth.services import (
     ACCOUNT_DISABLED_MESSAGE,
     SIGN_IN_FAILED_MESSAGE,
@@ -18,6 +31,8 @@ from app.auth.services import (
     change_password,
 )
 from app.auth.throttle import TooManyAttempts, reserve_sign_in_attempt
+from app.extensions import db
+from app.models import Role
 from app.security.access import public, signed_in
 from app.security.known_devices import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_LIFETIME, remember_device
 from app.security.redirects import safe_next_path
@@ -87,8 +102,32 @@ def account() -> str:
     from app.users.services import may_manage, who_may_change  # app.users imports app.auth: import here
 
     user = current_user._get_current_object()
+    mail_form = SubmittedMailForm(data={"submitted_mail": user.submitted_mail})
     return render_template("auth/account.html", may_change_own=may_manage(user, user),
-                           who_may_change=who_may_change(user))
+                           who_may_change=who_may_change(user), mail_form=mail_form,
+                           reviews=user.role == Role.COMMUNITY_SAFETY_OFFICER.value)
+
+
+@bp.route("/account/messages", methods=["POST"])
+@signed_in
+def submitted_mail() -> Response:
+    """A CSO's choice: a message for each submitted return, or a daily digest."""
+    user = current_user._get_current_object()
+    form = SubmittedMailForm()
+    if user.role != Role.COMMUNITY_SAFETY_OFFICER.value:
+        abort(403)
+    if form.validate_on_submit() and form.submitted_mail.data in ("each", "digest"):
+        before = user.submitted_mail
+        user.submitted_mail = form.submitted_mail.data
+        record_event("user.mail_preference", object_type="user", object_id=user.id, actor=user,
+                     summary="Chose " + ("a message for each submitted return" if user.submitted_mail == "each"
+                                         else "a daily digest of submitted returns"),
+                     before={"submitted_mail": before}, after={"submitted_mail": user.submitted_mail})
+        db.session.commit()
+        flash("Your choice has been saved.", "success")
+    else:
+        flash("Choose how you want to hear about submitted returns.")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
@@ -106,6 +145,49 @@ def change_password_page() -> Response | str:
             flash("Your password has been changed. You have been signed out on other devices.", "success")
             return redirect(safe_next_path(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/forgotten-password", methods=["GET", "POST"])
+@public
+def forgotten_password() -> Response | str:
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.change_password"))
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        try:
+            request_reset(form.email.data or "")
+        except TooManyResetRequests:
+            abort(429)
+        return redirect(url_for("auth.reset_link_sent"))
+    return render_template("auth/forgotten_password.html", form=form)
+
+
+@bp.route("/forgotten-password/sent")
+@public
+def reset_link_sent() -> str:
+    """The same page whether or not an account uses the address: it says nothing about who has one."""
+    return render_template("auth/reset_link_sent.html", minutes=reset_minutes())
+
+
+@bp.route("/reset-password/<reset_token>", methods=["GET", "POST"], endpoint="reset_password")
+@public
+def reset_password_page(reset_token: str) -> Response | tuple[str, int] | str:
+    user = user_for_token(reset_token)
+    if user is None:
+        return render_template("auth/reset_link_unusable.html", minutes=reset_minutes()), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(user, form.new_password.data or "")
+        except PasswordChangeProblem as problem:
+            form.new_password.errors = [problem.message]
+        else:
+            if current_user.is_authenticated:
+                end_session(current_user._get_current_object())
+            flash("Your password has been changed. Sign in with your new password. You have been signed out "
+                  "everywhere else.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form, user=user)
 
 
 @bp.route("/session/keep-alive", methods=["POST"])

@@ -22,6 +22,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms_common import AppForm, GovDateField, HiddenTextField
@@ -99,11 +100,17 @@ class InvitationForm(AppForm):
                                validators=[InputRequired(message="Enter the name of the person you are inviting"),
                                            Length(max=150, message="Name must be 150 characters or fewer")])
     contact_email = StringField("Their email address", widget=GovTextInput(),
-                                description="So that you know who each link was for. The service does not email it.",
+                                description="The link is e-mailed here if you choose below, and reminders go here "
+                                            "before it expires.",
                                 validators=[InputRequired(message="Enter their email address"),
                                             Length(max=254, message="Email address must be 254 characters or fewer")])
     expires_on = GovDateField("Last day the link works", description="For example, 31 3 2027.",
                               validators=[InputRequired(message="Enter the last day the link works")])
+    send_by_email = RadioField(
+        "How will they get the link?", widget=GovRadioInput(), default="email",
+        choices=[SelectChoice("email", "The service e-mails it to them, and reminds them before it expires"),
+                 SelectChoice("myself", "I will send it myself")],
+        validators=[InputRequired(message="Choose how they will get the link")])
     submit = SubmitField("Make the link", widget=GovSubmitInput())
 
 

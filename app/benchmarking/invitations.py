@@ -164,7 +164,7 @@ def _checked(details: InvitationDetails, today: date) -> tuple[str, str, date]:
 
 
 def invite(actor: User | None, cycle: Cycle, peer: PeerPartnership, details: InvitationDetails,
-           today: date) -> NewLink:
+           today: date, *, email_link: bool = False) -> NewLink:
     """A new link for one contact at one peer partnership, for the cycle's peer questionnaire."""
     if cycle.status != CycleStatus.OPEN.value:
         raise InvitationProblem("cycle", "Peers can only be invited while the cycle is open")
@@ -178,8 +178,13 @@ def invite(actor: User | None, cycle: Cycle, peer: PeerPartnership, details: Inv
     db.session.add(invitation)
     db.session.flush()
     record_event("invitation.created", object_type="peer_invitation", object_id=invitation.id, actor=actor,
-                 summary=f"Invited {name} of {peer.name} to answer {cycle.name}",
-                 after=invitation.as_audit_dict())
+                 summary=f"Invited {name} of {peer.name} to answer {cycle.name}"
+                         + (" (the link e-mailed to them)" if email_link else ""),
+                 after={**invitation.as_audit_dict(), "emailed": email_link})
+    if email_link:
+        from app.benchmarking.invitation_mail import email_invitation
+
+        email_invitation(invitation, token, actor)
     db.session.commit()
     return NewLink(invitation, token)
 
@@ -190,6 +195,7 @@ def revoke(actor: User | None, invitation: PeerInvitation, reason: str = "") -> 
     invitation.revoked_at = utcnow()
     invitation.revoked_by_id = actor.id if actor else None
     invitation.revoked_reason = reason.strip()[:500]
+    invitation.sealed_token = None  # nothing is sent with a revoked link
     record_event("invitation.revoked", object_type="peer_invitation", object_id=invitation.id, actor=actor,
                  summary=f"Revoked the link of {invitation.contact_name} "
                          f"({invitation.assignment.peer_partnership.name})",
@@ -202,9 +208,18 @@ def replace_link(actor: User | None, invitation: PeerInvitation, expires_on: dat
     assignment = invitation.assignment
     details = InvitationDetails(invitation.contact_name, invitation.contact_email, expires_on)
     _checked(details, today)
+    emailed = _was_emailed(invitation)  # a link the service e-mailed is replaced by one it e-mails
     if invitation.revoked_at is None:
         revoke(actor, invitation, "Replaced by a new link")
-    return invite(actor, assignment.cycle, assignment.peer_partnership, details, today)
+    return invite(actor, assignment.cycle, assignment.peer_partnership, details, today, email_link=emailed)
+
+
+def _was_emailed(invitation: PeerInvitation) -> bool:
+    """Whether the service e-mailed this invitation (its replacement is e-mailed too)."""
+    from app.models import OutboxMessage
+
+    return db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.peer_invitation_id == invitation.id)
+                             .limit(1)) is not None
 
 
 # --------------------------------------------------------------------------- using a link

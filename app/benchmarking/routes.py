@@ -56,7 +56,9 @@ from app.benchmarking.register_import import SHEET_LIMITS as REGISTER_SHEET_LIMI
 from app.benchmarking.register_import import summary
 from app.benchmarking.services import crime_figures_of, message_for_new_link, peer_returns
 from app.extensions import db
+from app.mail.outbox import mail_is_set_up
 from app.models import PeerPartnership
+from app.outbox.services import STATE_WORDS, invitation_messages
 from app.questionnaires.importing import ImportFailed, read_sheet
 from app.security.access import Permission, allow
 from app.security.shown_once import keep_to_show_once, take_shown_once
@@ -225,7 +227,8 @@ def invite_peer(peer_id: int) -> Response | str:
                 raise InvitationProblem("cycle", "Choose an open audit cycle from the list")
             made = invite(_user(), cycle, peer, InvitationDetails(form.contact_name.data or "",
                                                                    form.contact_email.data or "",
-                                                                   form.expires_on.data), date.today())
+                                                                   form.expires_on.data), date.today(),
+                          email_link=form.send_by_email.data == "email")
         except InvitationProblem as problem:
             getattr(form, problem.field if problem.field in form else "cycle").errors = [problem.message]
         else:
@@ -245,9 +248,11 @@ def invitation(invitation_id: int) -> str:
     token = shown[0] if shown else None
     link = url_for("peer.start", token=token, _external=True) if token else None
     text = message_for_new_link(found, link, _user().name) if link else None
+    emailed = invitation_messages(found)
     today = date.today()
     default_last_day = max(local_date(found.expires_at), today + timedelta(days=DEFAULT_VALID_DAYS))
     return render_template("benchmarking/invitation.html", row=row, invitation=found, link=link, text=text,
+                           emailed=emailed, state_words=STATE_WORDS, mail_set_up=mail_is_set_up(),
                            revoke_form=RevokeForm(), new_link_form=NewLinkForm(data={"expires_on": default_last_day}))
 
 

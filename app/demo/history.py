@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.analysis.gaps import gap_register
 from app.audit.services import record_event
@@ -22,7 +22,7 @@ from app.demo.answers import departmental_answers, partnership_answers, store_an
 from app.demo.content import DEPARTMENTS
 from app.demo.timeline import PREVIOUS_CLOSED_AT, PREVIOUS_CREATED_AT, PREVIOUS_OPENED_AT, at_ten, dated
 from app.extensions import db
-from app.models import Action, ActionNote, Answer, Assignment, Cycle, Department, User
+from app.models import Action, ActionNote, Answer, Assignment, Cycle, Department, OutboxMessage, User
 from app.questionnaires.registry import definition_from_snapshot
 from app.results.loading import SUBMITTED_STATUSES, load_cycle
 
@@ -39,6 +39,9 @@ def create_previous_cycle(officer: User | None, leads: dict[str, User | None]) -
         cycle = create_cycle(officer, details)
     with dated(PREVIOUS_OPENED_AT):
         open_cycle(officer, cycle, PREVIOUS_OPENED_AT.date())
+    # Last year is history written now: nobody is to be told today that it opened.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.cycle_id == cycle.id))
+    db.session.info.pop("section17_outbox_new", None)
     opened = PREVIOUS_OPENED_AT
     from app.demo.services import date_cycle  # app.demo.services imports this module
 

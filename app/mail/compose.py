@@ -94,8 +94,18 @@ def compose(template: str, context: dict[str, Any], *, public_url: str) -> Compo
     subject = " ".join(first[len(SUBJECT_PREFIX):].split())[:MAX_SUBJECT]
     if not subject:
         raise TemplateProblem(f"The mail template {template}.txt has an empty subject line")
-    text = _tidy(body)
-    return Composed(subject, text, html_page(subject, text, public_url, values["council_name"]))
+    source = _tidy(body)
+    return Composed(subject, plain_text(source), html_page(subject, source, public_url, values["council_name"]))
+
+
+def plain_text(source: str) -> str:
+    """The text part people read: the inset and heading markers taken off (the HTML part shows them as such)."""
+    lines = []
+    for line in source.splitlines():
+        if line.startswith("^ ") or line.startswith("# "):
+            line = line[2:]
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def _tidy(body: str) -> str:

@@ -51,6 +51,7 @@ class Outgoing:
     subject: str
     text: str
     html: str
+    template: str = ""  # our template's name (GOV.UK Notify may map it to a template of its own)
 
 
 class Delivery(Protocol):

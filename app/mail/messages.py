@@ -11,10 +11,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
+from app.mail.compose import possessive
 from app.mail.links import page_url
 from app.mail.outbox import Recipient, queue_message
 from app.mail.reminders import council_today, lead_officers, return_context
-from app.models import Assignment, Cycle, Role, User
+from app.models import Assignment, Cycle, Role, StopWhen, User
 
 
 def tell_cycle_opened(cycle: Cycle) -> int:
@@ -34,19 +35,19 @@ def tell_cycle_opened(cycle: Cycle) -> int:
                       {"name": person.name, "cycle": cycle.name, "deadline": cycle.deadline, "returns": returns,
                        "period_start": cycle.period_start, "period_end": cycle.period_end,
                        "link": page_url("respond.index"), "today": today},
-                      about=f"{cycle.name} opened", cycle_id=cycle.id)
+                      about=f"{cycle.name} opened", cycle_id=cycle.id, stop_when=StopWhen.SUBMITTED)
     return len(by_person)
 
 
 def tell_return_returned(assignment: Assignment, reviewer: User) -> int:
     """The lead officers: their return came back, with the reviewer's reason."""
     return _to_lead_officers(assignment, "return_returned", f"returned {assignment.submission_count}",
-                             reviewer, f"{assignment.respondent_name}'s return sent back")
+                             reviewer, f"{possessive(assignment.respondent_name)} return sent back")
 
 
 def tell_return_accepted(assignment: Assignment, reviewer: User) -> int:
     return _to_lead_officers(assignment, "return_accepted", "accepted", reviewer,
-                             f"{assignment.respondent_name}'s return accepted")
+                             f"{possessive(assignment.respondent_name)} return accepted")
 
 
 def _to_lead_officers(assignment: Assignment, template: str, what: str, reviewer: User, about: str) -> int:
@@ -63,8 +64,10 @@ def _to_lead_officers(assignment: Assignment, template: str, what: str, reviewer
 
 
 def community_safety_officers() -> list[User]:
+    """Active CSOs who want a message for each submitted return (the others get the daily digest)."""
     return list(db.session.scalars(select(User).where(User.role == Role.COMMUNITY_SAFETY_OFFICER.value,
-                                                      User.active.is_(True)).order_by(User.name)))
+                                                      User.active.is_(True), User.submitted_mail == "each")
+                                   .order_by(User.name)))
 
 
 def tell_return_submitted(assignment: Assignment, submitter: User | None) -> int:
@@ -80,7 +83,7 @@ def tell_return_submitted(assignment: Assignment, submitter: User | None) -> int
                        "submitted_by": submitter.name if submitter else "someone",
                        "resubmitted": assignment.submission_count > 1,
                        "link": page_url("review.detail", assignment_id=assignment.id)},
-                      about=f"{assignment.respondent_name}'s return submitted, {assignment.cycle.name}",
+                      about=f"{possessive(assignment.respondent_name)} return submitted, {assignment.cycle.name}",
                       cycle_id=assignment.cycle_id, assignment_id=assignment.id)
     return len(people)
 

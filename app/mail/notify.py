@@ -56,16 +56,16 @@ class NotifyDelivery:
     def describe(self) -> str:
         return f"GOV.UK Notify at {self.base_url}, template {self.template_id}"
 
-    def send(self, message: Outgoing, template: str = "") -> str:
+    def send(self, message: Outgoing) -> str:
         from notifications_python_client.errors import APIError, HTTPError
 
         try:
             response = self._client().send_email_notification(
-                email_address=message.to_email, template_id=self.template_ids.get(template, self.template_id),
+                email_address=message.to_email, template_id=self.template_ids.get(message.template, self.template_id),
                 personalisation={"subject": message.subject, "body": message.text}, reference=message.key)
         except HTTPError as error:
             status = getattr(error, "status_code", 0) or 0
-            raise DeliveryError(f"GOV.UK Notify refused the message: {status} {error.message}",
+            raise DeliveryError(f"GOV.UK Notify refused the message: {status} {_words(error.message)}",
                                 temporary=status >= 500 or status == 429) from None
         except (APIError, OSError) as error:
             raise DeliveryError(f"Could not reach GOV.UK Notify: {error}", temporary=True) from None
@@ -74,3 +74,49 @@ class NotifyDelivery:
     def status(self, notification_id: str) -> str:
         """Notify's delivery status of one notification: "sending", "delivered", "permanent-failure" ..."""
         return str(self._client().get_notification_by_id(notification_id).get("status", ""))
+
+
+def _words(detail: Any) -> str:
+    """Notify's error detail (a list of {"error", "message"}) as one line."""
+    if isinstance(detail, list):
+        return "; ".join(str(item.get("message") or item.get("error")) if isinstance(item, dict) else str(item)
+                         for item in detail)
+    return str(detail)
+
+
+FINAL_STATUSES = ("delivered", "permanent-failure", "temporary-failure", "technical-failure")
+STATUS_WINDOW_DAYS = 7
+STATUS_BATCH = 200
+
+
+def refresh_statuses(delivery: NotifyDelivery) -> int:
+    """Read back Notify's delivery status of recent messages whose status is not final; how many changed.
+
+    Notify accepts a message first and delivers it after; its status ("delivered",
+    "permanent-failure" for an address that does not exist ...) is what the CSO needs
+    to know whether the person got it.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import MessageState, OutboxMessage
+    from app.models.types import utcnow
+
+    pending = list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.provider == "notify", OutboxMessage.state == MessageState.SENT.value,
+                                    OutboxMessage.provider_status.not_in(FINAL_STATUSES),
+                                    OutboxMessage.sent_at > utcnow() - timedelta(days=STATUS_WINDOW_DAYS))
+        .order_by(OutboxMessage.sent_at).limit(STATUS_BATCH)))
+    changed = 0
+    for message in pending:
+        try:
+            status = delivery.status(message.provider_id)
+        except Exception:  # Notify unreachable: try again at the next sweep
+            continue
+        if status and status != message.provider_status:
+            message.provider_status = status[:40]
+            changed += 1
+    db.session.commit()
+    return changed

@@ -18,11 +18,13 @@ message saying it may not have arrived, rather than risk sending it twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from markupsafe import Markup, escape
 from sqlalchemy import event, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -49,6 +51,9 @@ CUT_OFF = ("The service stopped while handing this message to the mail server, s
            "arrived. It has not been sent again, so that nobody gets it twice.")
 WORKER = "background worker"
 NEW_IDS = "section17_outbox_new"
+# Stands in for a link that must not be kept (a password reset): the outbox shows this, the message the link.
+LINK_MADE_WHEN_SENT = "[a link made when this message is sent: it is not kept here]"
+_SEND_TIME_LINKS: dict[str, Callable[[OutboxMessage], str | None]] = {}
 SUBMITTED_STATES = ("submitted", "accepted")
 
 
@@ -61,6 +66,29 @@ class Recipient:
     @classmethod
     def of(cls, user: User) -> Recipient:
         return cls(user.email, user.name, user.id)
+
+
+def link_made_when_sent(template: str) -> Callable[[Callable[[OutboxMessage], str | None]], Any]:
+    """Register how a template's secret link is made as the message is sent (None: do not send it)."""
+
+    def register(make: Callable[[OutboxMessage], str | None]) -> Callable[[OutboxMessage], str | None]:
+        _SEND_TIME_LINKS[template] = make
+        return make
+
+    return register
+
+
+def _with_links(message: OutboxMessage) -> tuple[str, str] | None:
+    """The text and HTML to send, with any link made now; None if the link cannot be made (do not send)."""
+    make = _SEND_TIME_LINKS.get(message.template)
+    if make is None:
+        return message.body_text, message.body_html
+    link = make(message)
+    if link is None:
+        return None
+    anchor = str(Markup('<a href="{0}" style="color:#1d70b8">{0}</a>').format(link))
+    return (message.body_text.replace(LINK_MADE_WHEN_SENT, link),
+            message.body_html.replace(str(escape(LINK_MADE_WHEN_SENT)), anchor))
 
 
 def max_attempts() -> int:
@@ -80,6 +108,7 @@ def delivery() -> Delivery | None:
 
 def queue_message(key: str, template: str, recipient: Recipient, context: dict[str, Any], *, about: str = "",
                   cycle_id: int | None = None, assignment_id: int | None = None,
+                  peer_invitation_id: int | None = None, action_id: int | None = None,
                   stop_when: StopWhen = StopWhen.NEVER, created_by: User | None = None,
                   composed: Composed | None = None) -> int | None:
     """Add the message to the current transaction unless its key is taken; its id, or None if it was.
@@ -96,7 +125,8 @@ def queue_message(key: str, template: str, recipient: Recipient, context: dict[s
         idempotency_key=key, template=template, recipient_user_id=recipient.user_id,
         recipient_email=recipient.email, recipient_name=recipient.name, subject=composed.subject,
         body_text=composed.text, body_html=composed.html, about=about[:300], cycle_id=cycle_id,
-        assignment_id=assignment_id, stop_when=stop_when.value, state=MessageState.QUEUED.value, attempts=0,
+        assignment_id=assignment_id, peer_invitation_id=peer_invitation_id, action_id=action_id,
+        stop_when=stop_when.value, state=MessageState.QUEUED.value, attempts=0,
         last_error="", created_at=now, created_by_id=created_by.id if created_by else None, next_attempt_at=now,
         provider="", provider_id="", provider_status="")
         .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(OutboxMessage.id))
@@ -156,11 +186,21 @@ def why_not_wanted(message: OutboxMessage) -> str:
     """Why a queued message should no longer be sent, in words for the outbox page; "" if it should."""
     if message.recipient is not None and not message.recipient.active:
         return f"Not sent: {message.recipient.name}'s account was disabled before it went."
-    if message.stop_when == StopWhen.SUBMITTED.value and message.assignment is not None:
-        assignment: Assignment = message.assignment
-        if assignment.status in SUBMITTED_STATES:
+    if message.peer_invitation is not None:
+        from app.benchmarking.invitation_mail import why_link_not_usable
+
+        reason = why_link_not_usable(message.peer_invitation)
+        if reason:
+            return reason
+    if message.stop_when == StopWhen.ACTION_CLOSED.value and message.action is not None:
+        if message.action.status in ("done", "dropped"):
+            return f"Not sent: the action was marked {message.action.status} before it went."
+    if message.stop_when == StopWhen.SUBMITTED.value:
+        assignment: Assignment | None = message.assignment
+        if assignment is not None and assignment.status in SUBMITTED_STATES:
             return "Not sent: the return was submitted before it went."
-        if assignment.cycle.status != CycleStatus.OPEN.value:
+        cycle = assignment.cycle if assignment is not None else message.cycle
+        if cycle is not None and cycle.status != CycleStatus.OPEN.value:
             return "Not sent: the cycle was closed before it went."
     return ""
 
@@ -186,8 +226,15 @@ def deliver(message_id: int, *, using: Delivery | None = None) -> str:
                                        "e-mail is not set up")
         db.session.commit()
         return MessageState.FAILED.value
+    bodies = _with_links(message)
+    if bodies is None:
+        reason = "Not sent: its link could no longer be made (the account was disabled or removed)."
+        _finish(message_id, attempt, state=MessageState.CANCELLED.value, last_error=reason, finished_at=now)
+        _audit(message, "mail.cancelled", f"Did not e-mail {message.recipient_email} ({message.subject}): {reason}")
+        db.session.commit()
+        return MessageState.CANCELLED.value
     outgoing = Outgoing(message.idempotency_key, message.recipient_email, message.recipient_name, message.subject,
-                        message.body_text, message.body_html)
+                        *bodies, template=message.template)
     db.session.commit()  # hold no transaction open while the mail server is talked to
     try:
         provider_id = sender.send(outgoing)
@@ -254,4 +301,10 @@ def recover_messages(now: datetime | None = None) -> dict[str, int]:
     db.session.commit()
     for message_id in lost:
         enqueue(DELIVER, message_id)
-    return {"messages requeued": len(lost), "messages cut off": len(stuck)}
+    done = {"messages requeued": len(lost), "messages cut off": len(stuck)}
+    sender = delivery()
+    if sender is not None and sender.name == "notify":
+        from app.mail.notify import refresh_statuses
+
+        done["notify statuses read"] = refresh_statuses(sender)  # type: ignore[arg-type]
+    return done

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.mail.compose import possessive
 from app.mail.links import page_url
 from app.mail.outbox import Recipient, key_taken, queue_message
 from app.models import Assignment, Cycle, CycleStatus, Department, Role, StopWhen, User
@@ -129,9 +130,8 @@ def unsubmitted_returns(cycles: Iterable[Cycle]) -> list[Assignment]:
         .order_by(Assignment.cycle_id, Assignment.id)))
 
 
-def send_due(today: date | None = None, *, dry_run: bool = False) -> list[Planned]:
-    """One pass of the schedule: queue every reminder that has come and is not yet recorded (commits)."""
-    today = today or council_today()
+def due_return_reminders(today: date, *, dry_run: bool) -> list[Planned]:
+    """Reminders to lead officers of returns not submitted, on the schedule (the caller commits)."""
     schedule = schedule_from_config(current_app.config)
     cycles = list(db.session.scalars(select(Cycle).where(Cycle.status == CycleStatus.OPEN.value)))
     planned: list[Planned] = []
@@ -145,7 +145,7 @@ def send_due(today: date | None = None, *, dry_run: bool = False) -> list[Planne
             key = f"reminder {number} for return {assignment.id} to user {person.id}"
             if key_taken(key):
                 continue
-            about = f"{assignment.respondent_name}'s return, {assignment.cycle.name}"
+            about = f"{possessive(assignment.respondent_name)} return, {assignment.cycle.name}"
             why = f"reminder {number}, {when_words(assignment.due_date, day)}"
             planned.append(Planned(key, Recipient.of(person), about, why))
             if not dry_run:
@@ -153,9 +153,28 @@ def send_due(today: date | None = None, *, dry_run: bool = False) -> list[Planne
                               {**return_context(assignment, person, today), "number": number},
                               about=about, cycle_id=assignment.cycle_id, assignment_id=assignment.id,
                               stop_when=StopWhen.SUBMITTED)
+    return planned
+
+
+def send_due(today: date | None = None, *, dry_run: bool = False, now: datetime | None = None) -> list[Planned]:
+    """One pass of every schedule: queue each message that has come and is not yet recorded (commits).
+
+    Returns' reminders, peer links' reminders before they expire, actions due soon or
+    overdue, and the daily digest of submitted returns for CSOs who chose one.
+    """
+    from app.actions.reminders import due_action_reminders
+    from app.benchmarking.invitation_mail import due_peer_reminders, forget_expired_tokens
+    from app.mail.digest import due_digests
+
+    today = today or council_today()
+    planned = due_return_reminders(today, dry_run=dry_run)
+    planned += due_peer_reminders(today, dry_run=dry_run)
+    planned += due_action_reminders(today, dry_run=dry_run)
+    planned += due_digests(now or utcnow(), dry_run=dry_run)
     if dry_run:
         db.session.rollback()
     else:
+        forget_expired_tokens()
         db.session.commit()
     return planned
 

@@ -21,8 +21,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.action import Action
 from app.models.assignment import Assignment
 from app.models.cycle import Cycle
+from app.models.peer import PeerInvitation
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import User
 
@@ -39,7 +41,8 @@ class StopWhen(StrEnum):
     """What makes a queued message pointless, checked again just before it is sent."""
 
     NEVER = "never"
-    SUBMITTED = "submitted"  # a reminder or a chase: not once the return is submitted or the cycle closed
+    SUBMITTED = "submitted"  # a reminder, a chase, "the cycle is open": not once the return is submitted or the cycle closed
+    ACTION_CLOSED = "action_closed"  # an action's reminder: not once the action is done or dropped
 
 
 MESSAGE_STATES = tuple(s.value for s in MessageState)
@@ -50,13 +53,15 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         CheckConstraint("state IN ('queued', 'sending', 'sent', 'failed', 'cancelled')", name="state_valid"),
-        CheckConstraint("stop_when IN ('never', 'submitted')", name="stop_when_valid"),
+        CheckConstraint("stop_when IN ('never', 'submitted', 'action_closed')", name="stop_when_valid"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         CheckConstraint("idempotency_key != ''", name="key_not_empty"),
         Index("ix_outbox_messages_state_next_attempt", "state", "next_attempt_at"),
         Index("ix_outbox_messages_assignment", "assignment_id"),
         Index("ix_outbox_messages_recipient", "recipient_user_id"),
         Index("ix_outbox_messages_cycle_created", "cycle_id", "created_at"),
+        Index("ix_outbox_messages_peer_invitation", "peer_invitation_id"),
+        Index("ix_outbox_messages_action", "action_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +76,8 @@ class OutboxMessage(db.Model):
     about: Mapped[str] = mapped_column(String(300), default="")  # in words: "Housing Services' return, 2026/27"
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    peer_invitation_id: Mapped[int | None] = mapped_column(ForeignKey("peer_invitations.id", ondelete="CASCADE"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
     stop_when: Mapped[str] = mapped_column(String(16), default=StopWhen.NEVER.value)
     state: Mapped[str] = mapped_column(String(16), default=MessageState.QUEUED.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -89,6 +96,8 @@ class OutboxMessage(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     cycle: Mapped[Cycle | None] = relationship()
     assignment: Mapped[Assignment | None] = relationship()
+    peer_invitation: Mapped[PeerInvitation | None] = relationship()
+    action: Mapped[Action | None] = relationship()
 
 
 class ScheduledRun(db.Model):

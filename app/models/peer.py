@@ -105,6 +105,9 @@ class PeerInvitation(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    # The token sealed (encrypted with a key from SECRET_KEY), kept only when the service e-mails the link, so
+    # that reminders can carry it; emptied when the link is revoked or expires (app/security/sealing.py).
+    sealed_token: Mapped[str | None] = mapped_column(Text)
 
     assignment = relationship("Assignment")
     created_by = relationship("User", foreign_keys=[created_by_id])

@@ -63,6 +63,7 @@ class User(UserMixin, db.Model):
         CheckConstraint(
             "role IN ('lead_officer', 'community_safety_officer', 'auditor', 'admin')", name="role_valid"
         ),
+        CheckConstraint("submitted_mail IN ('each', 'digest')", name="submitted_mail_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +78,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Returns submitted for review: "each" (a message for each) or "digest" (one a day listing them).
+    submitted_mail: Mapped[str] = mapped_column(String(16), default="each")
 
     departments: Mapped[list[Department]] = relationship(
         secondary=user_departments, back_populates="lead_officers", order_by="Department.name"

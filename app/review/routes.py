@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.outbox.services import STATE_WORDS, messages_about_return
 from app.respond.services import definition_of, get_return_for_reader, stored_answers, visible_questions
 from app.review import bp
 from app.review.forms import AcceptForm, ReturnForm
@@ -29,6 +30,7 @@ def _render(assignment, *, return_form: ReturnForm | None = None, problem: str |
         "review/detail.html", assignment=assignment, definition=definition, answers=answers,
         visible=visible_questions(definition, answers), events=history(assignment),
         answer_changes=answer_change_count(assignment), accept_form=accept_form,
+        messages=messages_about_return(assignment.id), state_words=STATE_WORDS,
         return_form=return_form or ReturnForm(data={"version": assignment.version}), problem=problem,
     ), status
 

@@ -46,7 +46,18 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 
 from app.extensions import db
-from app.models import Action, Assignment, Cycle, Department, ExportJob, PeerInvitation, PeerPartnership, Role, User
+from app.models import (
+    Action,
+    Assignment,
+    Cycle,
+    Department,
+    ExportJob,
+    OutboxMessage,
+    PeerInvitation,
+    PeerPartnership,
+    Role,
+    User,
+)
 from app.questionnaires.registry import DEFAULT_SURVEYS_DIR
 from tests.browser import page_rules
 from tests.browser.conftest import _AXE, ARTIFACTS, serve
@@ -183,6 +194,9 @@ def route_ids(lead: User, peer_token: str) -> dict[str, list[dict[str, Any]]]:
                              .join(PeerPartnership).where(PeerPartnership.name == "Ashford",
                                                           PeerInvitation.revoked_at.is_(None)))
     returns = [*lead_returns, partnership]
+    message = _first(select(OutboxMessage).order_by(OutboxMessage.id))
+    from app.auth.password_reset import make_token
+
     each = lambda name, values: [{name: v} for v in values]  # noqa: E731
     return {
         "actions.new": [
@@ -206,6 +220,9 @@ def route_ids(lead: User, peer_token: str) -> dict[str, list[dict[str, Any]]]:
         "cycles.edit": each("cycle_id", [draft, current]),
         "cycles.open_": each("cycle_id", [draft]),
         "export_jobs.export": each("cycle_id", [current]),
+        "outbox.message": each("message_id", [message.id]),
+        "outbox.chase": each("cycle_id", [current, previous]),
+        "auth.reset_password": [{"reset_token": make_token(lead)}],
         "export_jobs.job": each("export_token", [job.token]),
         "results.gaps": each("cycle_id", results_cycles),
         "results.hallmarks": each("cycle_id", [current, hallmarks]),

@@ -43,6 +43,14 @@ EXPECTED: dict[str, frozenset[str]] = {
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.keep_alive": SIGNED_IN,
+    "auth.forgotten_password": EVERYONE,
+    "auth.reset_link_sent": EVERYONE,
+    "auth.reset_password": EVERYONE,
+    "auth.submitted_mail": frozenset({CSO}),
+    "outbox.index": READERS,
+    "outbox.message": READERS,
+    "outbox.chase": frozenset({CSO}),
+    "outbox.chase_send": frozenset({CSO}),
     "admin.users": READERS,
     "admin.user_detail": READERS,
     "admin.user_new": MANAGERS,
@@ -139,7 +147,8 @@ def _requests(app: Flask, people, role: str = ADMIN) -> list[tuple[str, str, str
                "definition_id": "small-departmental", "action_id": cycle_action(app, people, cycle),
                "peer_id": link.peer_id, "invitation_id": link.invitation_id,
                "token": link.token if role == PEER else NO_SUCH_TOKEN,
-               "export_token": _export_job(app, people, cycle)}
+               "export_token": _export_job(app, people, cycle), "message_id": _message(app),
+               "reset_token": _reset_token(app, people)}
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -205,6 +214,23 @@ def _export_job(app: Flask, people, cycle: OpenCycle) -> str:
             db.session.commit()
             app._test_export = job.token
     return app._test_export
+
+
+def _message(app: Flask) -> int:
+    """One message in the outbox (opening the cycle told the lead officers)."""
+    from app.models import OutboxMessage
+
+    with app.app_context():
+        return db.session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id).limit(1))
+
+
+def _reset_token(app: Flask, people) -> str:
+    """A working link to reset the other lead officer's password (nobody in these tests signs in as them)."""
+    from app.auth.password_reset import make_token
+    from app.models import User
+
+    with app.app_context():
+        return make_token(db.session.get(User, people.other_lead.id))
 
 
 def cycle_action(app: Flask, people, cycle: OpenCycle) -> int:

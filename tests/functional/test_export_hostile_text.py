@@ -80,6 +80,9 @@ def _make_hostile(cycle_name: str) -> None:
     action.title = ACTION
     db.session.scalars(select(Organisation)).first().council_name = BIDI_COUNCIL
     db.session.commit()
+    from app.organisation.services import forget_cached_names
+
+    forget_cached_names()  # changed behind the service's back (loading the demo read the names already)
 
 
 @pytest.fixture(scope="module")

@@ -91,7 +91,7 @@ def test_sending_back_accepting_and_submitting_tell_the_right_people(mail_app, p
     run_queued_jobs(mail_app)
     back = sink.to(people.lead.email)[-1]
     assert back["Subject"] == "Housing Services' Section 17 return has been sent back to you"
-    assert "^ Name the plan <b>and</b> its page." in text_part(back)
+    assert "\nName the plan <b>and</b> its page.\n" in text_part(back) and "^" not in text_part(back)
     assert "Name the plan &lt;b&gt;and&lt;/b&gt; its page." in html_part(back)
     assert "Chris Safety has reviewed" in text_part(back)
     assert sink.to(people.other_lead.email)[-1]["Subject"].startswith("Audit 2026")  # Omar only had the opening

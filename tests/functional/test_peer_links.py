@@ -49,7 +49,7 @@ def make_link(app, people, cycle, peer_id: int, *, name: str = "Jo Bloggs", emai
     last_day = last_day or date.today() + timedelta(days=20)
     response = officer.post(f"/benchmarking/peers/{peer_id}/invite", {
         "cycle": str(cycle.cycle_id), "contact_name": name, "contact_email": email,
-        "expires_on": [str(last_day.day), str(last_day.month), str(last_day.year)]})
+        "expires_on": [str(last_day.day), str(last_day.month), str(last_day.year)], "send_by_email": "myself"})
     assert response.status_code == 302, response.get_data(as_text=True)
     page = officer.get(response.headers["Location"]).get_data(as_text=True)
     match = LINK.search(page)
@@ -99,7 +99,7 @@ def test_the_invitation_message_is_ready_to_send(app, people, cycle):
     last_day = date.today() + timedelta(days=20)
     response = officer.post(f"/benchmarking/peers/{peer_id}/invite", {
         "cycle": str(cycle.cycle_id), "contact_name": "Jo Bloggs", "contact_email": "jo@peer.example",
-        "expires_on": [str(last_day.day), str(last_day.month), str(last_day.year)]})
+        "expires_on": [str(last_day.day), str(last_day.month), str(last_day.year)], "send_by_email": "myself"})
     page = officer.get(response.headers["Location"]).get_data(as_text=True)
     message = re.search(r'<textarea[^>]*id="invitation-text"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     assert message.startswith("Dear Jo Bloggs,")
@@ -233,7 +233,7 @@ def test_a_new_link_replaces_the_old_one_and_keeps_the_answers(app, people, cycl
         invitation_id = db.session.scalar(select(PeerInvitation.id))
     last_day = date.today() + timedelta(days=40)
     response = officer.post(f"/benchmarking/peers/invitations/{invitation_id}/new-link", {
-        "expires_on": [str(last_day.day), str(last_day.month), str(last_day.year)]})
+        "expires_on": [str(last_day.day), str(last_day.month), str(last_day.year)], "send_by_email": "myself"})
     new = LINK.search(officer.get(response.headers["Location"]).get_data(as_text=True)).group(2)
     assert new != old
     peer = WebClient(app.test_client())
@@ -254,7 +254,8 @@ def test_a_new_link_replaces_the_old_one_and_keeps_the_answers(app, people, cycl
 ])
 def test_a_bad_invitation_is_refused_with_a_clear_message(app, people, cycle, field, value, message):
     peer_id = add_peer(app, "Amber Valley")
-    form = {"cycle": str(cycle.cycle_id), "contact_name": "Jo Bloggs", "contact_email": "jo@peer.example"}
+    form = {"cycle": str(cycle.cycle_id), "contact_name": "Jo Bloggs", "contact_email": "jo@peer.example",
+            "send_by_email": "myself"}
     day = date.today() + timedelta(days=10)
     if field == "expires_on":
         day = date.today() - timedelta(days=1) if value == "past" else date.today() + timedelta(days=400)

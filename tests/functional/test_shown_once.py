@@ -40,7 +40,7 @@ def test_a_new_invitation_link_waits_server_side_not_in_the_cookie(app, people):
     last_day = date.today() + timedelta(days=20)
     response = officer.post(f"/benchmarking/peers/{peer_id}/invite", {
         "cycle": str(cycle.cycle_id), "contact_name": "Jo Bloggs", "contact_email": "jo@peer.example",
-        "expires_on": [str(last_day.day), str(last_day.month), str(last_day.year)]})
+        "expires_on": [str(last_day.day), str(last_day.month), str(last_day.year)], "send_by_email": "myself"})
     assert response.status_code == 302
     assert waiting(app) == 1
     before_shown = cookie_contents(app, officer)

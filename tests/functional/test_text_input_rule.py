@@ -87,7 +87,7 @@ def _invitation(app, people) -> int:
     last_day = date.today() + timedelta(days=20)
     response = signed_in(app, people.cso).post(f"/benchmarking/peers/{peer_id}/invite", {
         "cycle": str(made.cycle_id), "contact_name": "Jo Bloggs", "contact_email": "jo@peer.example",
-        "expires_on": [str(last_day.day), str(last_day.month), str(last_day.year)]})
+        "expires_on": [str(last_day.day), str(last_day.month), str(last_day.year)], "send_by_email": "myself"})
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         return db.session.scalar(select(PeerInvitation.id))
@@ -181,7 +181,7 @@ def other_form_for(app, people, page: str) -> Form:
         made = open_cycle(app, people, definitions=("small-departmental", "small-partnership", "small-peer"))
         return Form("cso", f"/benchmarking/peers/{_peer(app)}/invite",
                     {"cycle": str(made.cycle_id), "contact_name": "Jo Bloggs", "contact_email": "jo@peer.example",
-                     "expires_on": _in_20_days()},
+                     "expires_on": _in_20_days(), "send_by_email": "myself"},
                     lambda: rows(app, PeerInvitation, "id"))
     if page == "offence":
         return Form("cso", "/benchmarking/crime/offences/new", {"label": "Theft of a pedal cycle", "key": "cycle_theft"},

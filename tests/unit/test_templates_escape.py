@@ -15,6 +15,9 @@ REVIEWED = {
                                    "markupsafe (tests/unit/test_heatmap_rows.py tries a hostile name)",
     "app/results/charts.py": "SVG written from the chart's layout; every word, the title and the description are escaped "
                              "by html.escape (tests/unit/test_charts.py tries a hostile label)",
+    "app/mail/compose.py": "e-mail HTML built from a message's plain text: every piece of text is escaped by markupsafe "
+                           "before it is wrapped (tests/unit/test_mail_compose.py tries hostile text and links)",
+    "app/mail/outbox.py": "a link made as the message is sent, put in a fixed anchor by Markup.format, which escapes it",
 }
 
 
