@@ -8,7 +8,8 @@ command line (see the README). Why each hook is here:
   gunicorn alone only says "Worker (pid:...) was sent SIGSEGV!". And, should the
   app be loaded before the fork (--preload), the database pool the master made is
   dropped in the child without closing it, so no two processes ever share a
-  connection.
+  connection. (The task queue's SQLite storage opens its connection on first use,
+  and the master never queues anything.)
 - worker_exit: a worker that is stopping ignores further requests to stop. A
   service manager stopping the whole group at once (systemd's default
   KillMode=control-group, Ctrl-C in a terminal, `kill -TERM -<group>`) signals
@@ -18,8 +19,8 @@ command line (see the README). Why each hook is here:
   "was sent SIGTERM!" (benchmarks/questionnaire.py stops its server this way and
   counts workers that died). The master still kills a worker that outstays
   --graceful-timeout. Then the pools are closed while the interpreter is whole,
-  after any export still running in the worker has finished (as exit would wait
-  for it anyway), rather than left to the garbage collector during shutdown.
+  rather than left to the garbage collector during shutdown. (Exports no longer
+  run in web workers: `section17 worker` writes them, see decision 021.)
 """
 
 from __future__ import annotations
@@ -43,15 +44,7 @@ def worker_exit(server: Any, worker: Any) -> None:
         signal.signal(number, signal.SIG_IGN)
     app = getattr(worker, "wsgi", None)
     if app is not None:
-        _finish_exports(app, timeout=float(server.cfg.graceful_timeout))
         _dispose_engines(app, close=True)
-
-
-def _finish_exports(app: Any, timeout: float) -> None:
-    """Let the worker's background exports finish (app/export_jobs/jobs.py), as interpreter exit would."""
-    runner = getattr(app, "extensions", {}).get("section17_export_runner")
-    if runner is not None and runner.holds():
-        runner.wait(timeout)
 
 
 def _dispose_engines(app: Any, *, close: bool) -> None:

@@ -20,9 +20,9 @@ afterwards) and each --workers count, ours then the floor, in turns, --repeat ro
 1. Backlog, ours. The workers are started first and left idle, because in production they are always
    running and the hourly reminder pass runs while they are. Then one pass of the schedule
    (app.mail.reminders.send_due, as `section17 notify send-due` runs it) composes and records the
-   reminders in one transaction (timed: rows/s), and its commit hands one "mail.deliver" job per message
-   to the queue (timed: jobs/s). Messages/s run from the commit to the last message's arrival. Latency is
-   each message's arrival less its outbox row's created_at (when queue_message recorded it): in a
+   reminders in one transaction (timed: rows/s), and its commit hands them to the queue in jobs of 25
+   ids, "mail.deliver-many" (timed: messages/s handed over). Messages/s run from the commit to the last
+   message's arrival. Latency is each message's arrival less its outbox row's created_at (when queue_message recorded it): in a
    backlog that is mostly waiting for its turn.
 2. Trickle, ours. With the same workers, now idle, --trickle reminders queued one per transaction at
    --rate a second, as the web app queues its messages: latency p50 and p99 with the queue nearly empty.
@@ -35,8 +35,9 @@ afterwards) and each --workers count, ours then the floor, in turns, --repeat ro
 Once per round, the floors of the mail part, each in a fresh process with one connection to the server:
 the messages the workers sent (their outbox rows, made into MIME with app.mail.delivery.build_email
 beforehand) handed over with smtplib's sendmail, the fastest the mail part can go; the same with a NOOP
-before each message (what SmtpDelivery does to check its kept connection); and, for information,
-SmtpDelivery.send itself (making the MIME message, the NOOP and sending), with no database or queue.
+before each message (what SmtpDelivery once did to check its kept connection; it now asks only after 5 s
+idle); and, for information, SmtpDelivery.send itself (making the MIME message and sending), with no
+database or queue.
 
 Lastly, for each queue, on an idle system: a small database of its own (three departments, one open
 cycle), one worker and one no-op worker, both idle, given --export-requests requests in turns 4 s apart,
@@ -114,7 +115,7 @@ MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*<([^>\r\n]+)>", re.IGNORECASE | re.
 SMTP_FLOORS = {  # how -> what it is, in the order run
     "sendmail": "floor: prebuilt messages, smtplib sendmail",
     "noop": "the same with a NOOP before each",
-    "smtpdelivery": "SmtpDelivery.send (MIME, NOOP, send; info)",
+    "smtpdelivery": "SmtpDelivery.send (MIME and send; info)",
 }
 
 _RECORD_FD = -1  # the no-op worker's record file
@@ -877,7 +878,7 @@ def report(label: str, ours: dict[tuple[str, int], list[Run]], floor: dict[tuple
             floor_hand = statistics.median(run.handover_seconds for run in floor[kind, args.workers[0]])
             print(f"    {kind} queue, queueing: the pass composed and recorded {args.messages:,} rows in "
                   f"{pass_s:.1f} s ({args.messages / pass_s:,.0f} rows/s); its commit handed {args.messages:,} jobs to the queue in "
-                  f"{hand_s:.2f} s ({args.messages / max(hand_s, 1e-9):,.0f} jobs/s; the floor's loop "
+                  f"{hand_s:.2f} s ({args.messages / max(hand_s, 1e-9):,.0f} messages/s; the floor's loop "
                   f"{args.messages / max(floor_hand, 1e-9):,.0f} jobs/s)")
         counts = [w for w in args.workers if (kind, w) in ours]
         if len(counts) > 1:

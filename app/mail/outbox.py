@@ -37,11 +37,13 @@ from app.mail.delivery import Delivery, DeliveryError, Outgoing, delivery_for
 from app.mail.links import public_url
 from app.models import Assignment, CycleStatus, MessageState, OutboxMessage, StopWhen, User
 from app.models.types import utcnow
-from app.tasks.queue import enqueue
+from app.tasks.queue import enqueue, task_queue
 
 log = logging.getLogger(__name__)
 
 DELIVER = "mail.deliver"
+DELIVER_MANY = "mail.deliver-many"
+HAND_OVER_BATCH = 25
 RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 SENDING_TOO_LONG = timedelta(minutes=10)
 LOST_AFTER = timedelta(minutes=1)  # a queued message due this long ago should have been taken: queue it again
@@ -142,15 +144,24 @@ def key_taken(key: str) -> bool:
 
 @event.listens_for(Session, "after_commit")
 def _queue_new_messages(session: Session) -> None:
-    """Once the messages are committed, hand their ids to the workers (the sweep catches any this misses)."""
+    """Once the messages are committed, hand their ids to the workers (the sweep catches any this misses).
+
+    A pass that records thousands of reminders hands them over in jobs of HAND_OVER_BATCH
+    ids: one queue write per batch instead of per message (on the SQLite queue each write
+    is a transaction of its own), while every worker still takes a share.
+    """
     new = session.info.pop(NEW_IDS, None)
     if not new:
         return
-    for message_id in new:
+    for start in range(0, len(new), HAND_OVER_BATCH):
+        batch = new[start:start + HAND_OVER_BATCH]
         try:
-            enqueue(DELIVER, message_id)
-        except Exception:  # the queue's store is unreachable: the row is safe and the sweep will queue it
-            log.warning("Could not queue message %s; the sweep will", message_id, exc_info=True)
+            if len(batch) == 1:
+                enqueue(DELIVER, batch[0])
+            else:
+                enqueue(DELIVER_MANY, batch)
+        except Exception:  # the queue's store is unreachable: the rows are safe and the sweep will queue them
+            log.warning("Could not queue messages %s; the sweep will", batch, exc_info=True)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -162,16 +173,14 @@ def _forget_new_messages(session: Session) -> None:
 
 
 def _claim(message_id: int, now: datetime) -> int | None:
-    """Queued (and due) to sending, in a transaction of its own; the attempt number, or None if not ours."""
+    """Queued (and due) to sending, in one statement of its own; the attempt number, or None if not ours."""
     with db.engine.begin() as connection:
-        changed = connection.execute(
+        return connection.execute(
             update(OutboxMessage).where(OutboxMessage.id == message_id,
                                         OutboxMessage.state == MessageState.QUEUED.value,
                                         OutboxMessage.next_attempt_at <= now)
-            .values(state=MessageState.SENDING.value, claimed_at=now, attempts=OutboxMessage.attempts + 1))
-        if changed.rowcount != 1:
-            return None
-        return connection.execute(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)).scalar()
+            .values(state=MessageState.SENDING.value, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.attempts)).scalar()
 
 
 def _finish(message_id: int, attempt: int, **values: Any) -> bool:
@@ -284,12 +293,19 @@ def _audit(message: OutboxMessage, action: str, summary: str) -> None:
 
 
 def recover_messages(now: datetime | None = None) -> dict[str, int]:
-    """Queue again what the queue lost; fail what a dead worker was sending. Counts by kind."""
+    """Queue again what the queue lost; fail what a dead worker was sending. Counts by kind.
+
+    A message due a while ago and still queued is lost only if the queue is empty: while
+    jobs are waiting, workers are still working through a backlog (5,000 reminders take
+    minutes), and queueing its messages again would only add work.
+    """
     now = now or utcnow()
-    lost = list(db.session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.state == MessageState.QUEUED.value,
-                                       OutboxMessage.next_attempt_at < now - LOST_AFTER)
-        .order_by(OutboxMessage.next_attempt_at).limit(SWEEP_BATCH)))
+    lost: list[int] = []
+    if task_queue().pending_count() == 0:
+        lost = list(db.session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.state == MessageState.QUEUED.value,
+                                           OutboxMessage.next_attempt_at < now - LOST_AFTER)
+            .order_by(OutboxMessage.next_attempt_at).limit(SWEEP_BATCH)))
     stuck = list(db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.state == MessageState.SENDING.value,
                                     OutboxMessage.claimed_at < now - SENDING_TOO_LONG)))
@@ -299,8 +315,8 @@ def recover_messages(now: datetime | None = None) -> dict[str, int]:
             _audit(message, "mail.failed", f"May not have e-mailed {message.recipient_email} ({message.subject}): "
                                            "the service stopped while sending it")
     db.session.commit()
-    for message_id in lost:
-        enqueue(DELIVER, message_id)
+    for start in range(0, len(lost), HAND_OVER_BATCH):
+        enqueue(DELIVER_MANY, lost[start:start + HAND_OVER_BATCH])
     done = {"messages requeued": len(lost), "messages cut off": len(stuck)}
     sender = delivery()
     if sender is not None and sender.name == "notify":

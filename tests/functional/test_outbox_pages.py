@@ -167,3 +167,13 @@ def test_a_returns_review_page_lists_the_messages_about_it(mail_app, people):
     words = page_text(cso.get(f"/review/{cycle.housing}"))
     assert "Messages about this return" in words and "asks you to complete Housing Services'" in words
     assert "Sent" in words
+
+
+def test_a_note_too_long_or_with_control_characters_is_refused_and_nothing_is_sent(mail_app, people):
+    cycle = open_cycle(mail_app, people)
+    cso = signed_in(mail_app, people.cso)
+    long_note = page_text(preview(cso, cycle.cycle_id, [cycle.housing], note="x" * 1001))
+    assert "The note must be 1,000 characters or fewer" in long_note and "Check the reminder" not in long_note
+    hidden = page_text(preview(cso, cycle.cycle_id, [cycle.housing], note="Meeting\x07 on Monday"))
+    assert "Check the reminder" not in hidden and "There is a problem" in hidden
+    assert messages(mail_app, template="chase") == []
