@@ -41,14 +41,14 @@ def due_action_reminders(today: date, *, dry_run: bool) -> list[Planned]:
         if key_taken(key):
             continue
         where = action.department.name if action.department else "the partnership"
-        planned.append(Planned(key, Recipient.of(owner), f"action \u201c{action.title}\u201d ({where})",
-                               when_words(action.due_date, today)))
-        if not dry_run:
-            queue_message(key, "action_overdue" if overdue else "action_due", Recipient.of(owner),
-                          {"name": owner.name, "title": action.title, "done_looks_like": action.done_looks_like,
-                           "due_date": action.due_date, "when": when_words(action.due_date, today),
-                           "where": where, "cycle": action.cycle.name,
-                           "link": page_url("actions.detail", action_id=action.id)},
-                          about=f"Action \u201c{action.title[:200]}\u201d, {where}", cycle_id=action.cycle_id,
-                          action_id=action.id, stop_when=StopWhen.ACTION_CLOSED)
+        item = Planned(key, Recipient.of(owner), f"action \u201c{action.title}\u201d ({where})",
+                       when_words(action.due_date, today))
+        context = {"name": owner.name, "title": action.title, "done_looks_like": action.done_looks_like,
+                   "due_date": action.due_date, "when": when_words(action.due_date, today), "where": where,
+                   "cycle": action.cycle.name, "link": page_url("actions.detail", action_id=action.id)}
+        if dry_run or queue_message(key, "action_overdue" if overdue else "action_due", Recipient.of(owner), context,
+                                    about=f"Action \u201c{action.title[:200]}\u201d, {where}",
+                                    cycle_id=action.cycle_id, action_id=action.id,
+                                    stop_when=StopWhen.ACTION_CLOSED) is not None:
+            planned.append(item)  # not when a pass running at the same moment recorded the key first
     return planned

@@ -101,16 +101,19 @@ def due_peer_reminders(today: date, *, dry_run: bool) -> list[Planned]:
             continue
         days = (last_day - today).days
         why = f"reminder {number}, the link works for {days} more day{'s' if days != 1 else ''}"
-        planned.append(Planned(key, Recipient(invitation.contact_email, invitation.contact_name),
-                               f"{possessive(invitation.assignment.peer_partnership.name)} questionnaire", why))
-        if not dry_run:
+        item = Planned(key, Recipient(invitation.contact_email, invitation.contact_name),
+                       f"{possessive(invitation.assignment.peer_partnership.name)} questionnaire", why)
+        if dry_run:
+            planned.append(item)
+        else:
             creator = invitation.created_by
             context = {**_context(invitation, creator.name if creator else "The community safety team"),
                        "days_left": days}
-            queue_message(key, REMINDER, Recipient(invitation.contact_email, invitation.contact_name), context,
-                          about=f"Reminder to {invitation.assignment.peer_partnership.name}",
-                          cycle_id=invitation.assignment.cycle_id, assignment_id=invitation.assignment_id,
-                          peer_invitation_id=invitation.id, stop_when=StopWhen.SUBMITTED)
+            if queue_message(key, REMINDER, Recipient(invitation.contact_email, invitation.contact_name), context,
+                             about=f"Reminder to {invitation.assignment.peer_partnership.name}",
+                             cycle_id=invitation.assignment.cycle_id, assignment_id=invitation.assignment_id,
+                             peer_invitation_id=invitation.id, stop_when=StopWhen.SUBMITTED) is not None:
+                planned.append(item)  # not when a pass running at the same moment recorded the key first
     return planned
 
 

@@ -147,12 +147,12 @@ def due_return_reminders(today: date, *, dry_run: bool) -> list[Planned]:
                 continue
             about = f"{possessive(assignment.respondent_name)} return, {assignment.cycle.name}"
             why = f"reminder {number}, {when_words(assignment.due_date, day)}"
-            planned.append(Planned(key, Recipient.of(person), about, why))
-            if not dry_run:
-                queue_message(key, "reminder", Recipient.of(person),
-                              {**return_context(assignment, person, today), "number": number},
-                              about=about, cycle_id=assignment.cycle_id, assignment_id=assignment.id,
-                              stop_when=StopWhen.SUBMITTED)
+            # a pass running at the same moment may record the key first: only what this pass recorded counts
+            if dry_run or queue_message(key, "reminder", Recipient.of(person),
+                                        {**return_context(assignment, person, today), "number": number},
+                                        about=about, cycle_id=assignment.cycle_id, assignment_id=assignment.id,
+                                        stop_when=StopWhen.SUBMITTED) is not None:
+                planned.append(Planned(key, Recipient.of(person), about, why))
     return planned
 
 
