@@ -9,10 +9,11 @@ from app.models.export_job import ExportJob, ExportJobStatus
 from app.models.organisation import Organisation
 from app.models.outbox import MessageState, OutboxMessage, ScheduledRun, StopWhen
 from app.models.peer import CrimeStatistic, OffenceType, PeerInvitation, PeerPartnership
+from app.models.review import AnswerComment, Submission
 from app.models.shown_once import ShownOnce
 from app.models.user import ROLE_LABELS, Role, User, user_departments
 
 __all__ = [
-    "Action", "ActionNote", "Answer", "Assignment", "AuditEvent", "CrimeStatistic", "Cycle", "CycleQuestionnaire",
-    "CycleStatus", "Department", "ExportJob", "ExportJobStatus", "OffenceType", "MessageState", "Organisation", "OutboxMessage", "PeerInvitation", "PeerPartnership", "PendingSave", "QuestionnaireSnapshot", "ROLE_LABELS", "Role", "ScheduledRun", "StopWhen", "ShownOnce", "User", "user_departments",
+    "Action", "ActionNote", "Answer", "AnswerComment", "Assignment", "AuditEvent", "CrimeStatistic", "Cycle", "CycleQuestionnaire",
+    "CycleStatus", "Department", "ExportJob", "ExportJobStatus", "OffenceType", "MessageState", "Organisation", "OutboxMessage", "PeerInvitation", "PeerPartnership", "PendingSave", "QuestionnaireSnapshot", "ROLE_LABELS", "Role", "ScheduledRun", "StopWhen", "ShownOnce", "Submission", "User", "user_departments",
 ]

@@ -105,9 +105,14 @@ class Answer(db.Model):
     changed_in_version: Mapped[int] = mapped_column(Integer, default=0)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A reviewer saw the evidence this answer cites and it bears the answer out. Any change
+    # to the answer clears it: the check was of what was there then.
+    evidence_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    evidence_checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     assignment: Mapped[Assignment] = relationship(back_populates="answers")
-    updated_by: Mapped[User | None] = relationship()
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    evidence_checked_by: Mapped[User | None] = relationship(foreign_keys=[evidence_checked_by_id])
 
 
 class PendingSave(db.Model):

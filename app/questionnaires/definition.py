@@ -178,6 +178,10 @@ class Definition:
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
 
+    def section_of(self, question_id: str) -> Section | None:
+        """The section a question is in (None for an id not in this definition)."""
+        return next((s for s in self.sections if any(q.id == question_id for q in s.questions)), None)
+
     def _index(self) -> dict[str, Question]:
         cache = self.__dict__.get("_question_index")
         if cache is None:

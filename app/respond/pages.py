@@ -146,7 +146,7 @@ def task_list_page(ctx: ReturnContext) -> str:
         "respond/task_list.html", definition=definition, statuses=statuses, status_labels=SECTION_STATUS_LABELS,
         all_complete=all(v == SectionStatus.COMPLETED for v in statuses.values()),
         read_only=is_read_only(assignment), answers=answers, visible=visible_questions(definition, answers),
-        today=_today(),
+        today=_today(), comments=_shared_comments(ctx),
     )
 
 
@@ -190,12 +190,29 @@ def _render_section(ctx: ReturnContext, definition, section, raw_by_question, pr
                             on_page) for number, q in enumerate(questions, 1)]
     version = assignment.version if version is None else version
     return make_response(ctx.render(
-        "respond/section.html", definition=definition, section=section, blocks=blocks, problems=problems,
+        "respond/section.html", definition=definition, section=section, blocks=list(zip(questions, blocks, strict=True)),
+        comments=_shared_comments(ctx), reply_url=_reply_url(ctx), problems=problems,
         error_list=[{"text": p.message, "href": f"#{p.field}"} for p in problems], saved_note=saved_note,
         kept=kept, version=version, keep_token=keep_token_for(ctx.respondent, assignment, section.id, version),
         position=definition.sections.index(section), question_ids=",".join(q.id for q in questions),
         return_to=return_to or ReturnTo(), return_to_check=RETURN_TO_CHECK,
     ), status)
+
+
+def _shared_comments(ctx: ReturnContext) -> dict:
+    """The reviewer's comments the officers may see, by question; none for a peer (peers are not reviewed)."""
+    if ctx.audience == "peer":
+        return {}
+    from app.review.comments import comments_for  # here: the review blueprint's package imports this module
+
+    return comments_for(ctx.assignment, for_reviewers=False)
+
+
+def _reply_url(ctx: ReturnContext):
+    """How a page links to the reply form for one question's comments, or None where there is none."""
+    if ctx.audience == "peer" or is_read_only(ctx.assignment):
+        return None
+    return lambda question_id: url_for("respond.reply", assignment_id=ctx.assignment.id, question_id=question_id)
 
 
 def _still_missing(definition, page_ids: list[str], answers, problems: list[FieldProblem]) -> list[FieldProblem]:

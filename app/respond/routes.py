@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -25,7 +25,15 @@ from app.respond.pages import (
     submit_page,
     task_list_page,
 )
-from app.respond.services import Respondent, get_return_for_respondent, keep_for_account, returns_for
+from app.respond.services import (
+    Respondent,
+    definition_of,
+    get_return_for_respondent,
+    is_read_only,
+    keep_for_account,
+    returns_for,
+    stored_answers,
+)
 from app.security.access import Permission, allow
 
 RESPONDERS = (Permission.RESPOND_FOR_DEPARTMENT, Permission.RESPOND_FOR_PARTNERSHIP)
@@ -111,6 +119,37 @@ def submit_return(assignment_id: int) -> Response:
 @allow(*RESPONDERS)
 def confirmation(assignment_id: int) -> Response | str:
     return confirmation_page(_context(assignment_id))
+
+
+@bp.route("/<int:assignment_id>/questions/<question_id>/reply", methods=["GET", "POST"])
+@allow(*RESPONDERS)
+def reply(assignment_id: int, question_id: str) -> Response | str:
+    """Answer the reviewer's comments on one question without changing the answer."""
+    from app.review.comments import CommentProblem, comments_for
+    from app.review.comments import reply as send_reply
+    from app.review.forms import ReplyForm
+
+    ctx = _context(assignment_id)
+    definition = definition_of(ctx.assignment)
+    question = definition.question(question_id)
+    thread = comments_for(ctx.assignment, for_reviewers=False).get(question_id, [])
+    if question is None or not thread:
+        abort(404)
+    section = definition.section_of(question_id)
+    back = ctx.links.section(section.id) + f"#q-{question_id}-block"
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            send_reply(_user(), ctx.assignment, definition, question_id, form.body.data or "")
+        except CommentProblem as error:
+            form.body.errors = [error.message]
+        else:
+            flash("Your reply has been sent. The reviewer will see it with your return.", "success")
+            return redirect(back)
+    return render_template("respond/reply.html", assignment=ctx.assignment, definition=definition,
+                           question=question, answer=stored_answers(ctx.assignment).get(question_id),
+                           thread=thread, form=form, back=back,
+                           can_reply=any(c.is_open for c in thread) and not is_read_only(ctx.assignment))
 
 
 @bp.app_template_global("return_status")

@@ -257,6 +257,7 @@ def save_section(respondent: Respondent, assignment: Assignment, section: Sectio
 
 def _try_save(respondent: Respondent, assignment: Assignment, questions: list[Question], form: FormData, *,
               base_version: int) -> SaveResult:
+    from app.review.comments import resolve_changed  # here: the review blueprint's package imports this module
     result = SaveResult(version=assignment.version)
     parsed: dict[str, AnswerValue] = {}
     for question in questions:
@@ -287,6 +288,7 @@ def _try_save(respondent: Respondent, assignment: Assignment, questions: list[Qu
             db.session.add(row)
         row.value, row.not_applicable, row.evidence, row.action = new.value, new.not_applicable, new.evidence, new.action
         row.changed_in_version, row.updated_by_id, row.updated_at = new_version, respondent.user_id, now
+        row.evidence_checked_at = row.evidence_checked_by_id = None  # the check was of the answer as it was
         respondent.record("answer.changed", assignment, f"Changed the answer to {qid}",
                           before={"question": qid, **_audit_value(before)} if rows.get(qid) else None,
                           after={"question": qid, **_audit_value(new)})
@@ -297,6 +299,7 @@ def _try_save(respondent: Respondent, assignment: Assignment, questions: list[Qu
     if assignment.status != old_status:
         respondent.record("assignment.started", assignment, f"Started the return for {assignment.respondent_name}",
                           before={"status": old_status}, after={"status": assignment.status})
+    resolve_changed(assignment, changes, respondent.user_id, now)
     result.changed = list(changes)
     result.version = new_version
     return result
@@ -327,6 +330,7 @@ def submit(respondent: Respondent, assignment: Assignment, *, base_version: int)
 
 
 def _submit_locked(respondent: Respondent, assignment: Assignment, base_version: int) -> SubmitResult:
+    from app.review.changes import record_submission  # here: the review blueprint's package imports this module
     if assignment.status in (Status.SUBMITTED.value, Status.ACCEPTED.value):
         return SubmitResult("already_submitted")
     if assignment.cycle.status != CycleStatus.OPEN.value:
@@ -345,6 +349,7 @@ def _submit_locked(respondent: Respondent, assignment: Assignment, base_version:
                           f"Cleared the answer to {qid}: the question no longer applies",
                           before={"question": qid, **_audit_value(_as_value(row))}, after=None)
         db.session.delete(row)
+        del answers[qid]
     old_status = assignment.status
     assignment.status = next_status(assignment.status, Action.SUBMIT).value
     assignment.submitted_at = utcnow()
@@ -356,6 +361,7 @@ def _submit_locked(respondent: Respondent, assignment: Assignment, base_version:
                       + (f" (submission {assignment.submission_count})" if assignment.submission_count > 1 else ""),
                       before={"status": old_status},
                       after={"status": assignment.status, "submission": assignment.submission_count})
+    record_submission(assignment, answers, respondent.user_id)
     submitter = db.session.get(User, respondent.user_id) if respondent.user_id else None
     tell_return_submitted(assignment, submitter)
     return SubmitResult("submitted")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.services import record_event
 from app.extensions import db
 from app.mail.messages import tell_return_accepted, tell_return_returned
-from app.models import Assignment, AuditEvent, CycleStatus, User
+from app.models import AnswerComment, Assignment, AuditEvent, CycleStatus, User
 from app.models.types import utcnow
 from app.questionnaires.workflow import Action, InvalidTransition, next_status
+from app.review.comments import share_drafts
 
 REASON_MAX_LENGTH = 2000
 
@@ -41,6 +42,7 @@ def _review(actor: User, assignment: Assignment, action: Action, *, base_version
     assignment.updated_at = assignment.reviewed_at
     if action == Action.RETURN:
         assignment.return_reason = reason
+    share_drafts(assignment, assignment.reviewed_at)
     name = respondent_in_sentence(assignment)
     summary = (f"Accepted the return for {name}" if action == Action.ACCEPT
                else f"Sent the return for {name} back for changes")
@@ -73,8 +75,34 @@ def returned_message(assignment: Assignment) -> str:
             "make the changes and submit it again.")
 
 
-def accept(actor: User, assignment: Assignment, *, base_version: int) -> None:
+def accept(actor: User, assignment: Assignment, *, base_version: int, open_comments_seen: bool = False) -> None:
+    """Accept the return; with comments still open, only once the reviewer has said they mean to."""
+    still_open = open_comment_count(assignment)
+    if still_open and not open_comments_seen:
+        raise ReviewProblem("open_comments_seen",
+                            f"Confirm that you want to accept the return with {still_open} comment"
+                            f"{'s' if still_open != 1 else ''} still open")
     _review(actor, assignment, Action.ACCEPT, base_version=base_version)
+
+
+def open_comment_count(assignment: Assignment) -> int:
+    return db.session.scalar(select(func.count()).select_from(AnswerComment).where(
+        AnswerComment.assignment_id == assignment.id, AnswerComment.author_role == "reviewer",
+        AnswerComment.resolved_at.is_(None))) or 0
+
+
+def next_waiting(assignment: Assignment) -> Assignment | None:
+    """The return that has waited longest for a decision in the same cycle, other than this one."""
+    return db.session.scalar(
+        select(Assignment).where(Assignment.cycle_id == assignment.cycle_id, Assignment.id != assignment.id,
+                                 Assignment.status == "submitted", Assignment.respondent_type != "peer")
+        .order_by(Assignment.submitted_at, Assignment.id).limit(1))
+
+
+def waiting_count(assignment: Assignment) -> int:
+    return db.session.scalar(select(func.count()).select_from(Assignment).where(
+        Assignment.cycle_id == assignment.cycle_id, Assignment.status == "submitted",
+        Assignment.respondent_type != "peer")) or 0
 
 
 def return_for_changes(actor: User, assignment: Assignment, reason: str, *, base_version: int) -> None:
@@ -93,10 +121,3 @@ def history(assignment: Assignment) -> list[AuditEvent]:
                                  AuditEvent.action.like("assignment.%"))
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ))
-
-
-def answer_change_count(assignment: Assignment) -> int:
-    return len(db.session.scalars(
-        select(AuditEvent.id).where(AuditEvent.object_type == "assignment",
-                                    AuditEvent.object_id == str(assignment.id),
-                                    AuditEvent.action.like("answer.%"))).all())

@@ -87,6 +87,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "questionnaire_library.save_import": MANAGERS,
     "review.accept_return": frozenset({CSO}),
     "review.return_return": frozenset({CSO}),
+    "review.comment": frozenset({CSO}),
+    "review.delete_comment": frozenset({CSO}),
+    "review.resolve_comment": frozenset({CSO}),
+    "review.evidence_checked": frozenset({CSO}),
+    "respond.reply": RESPONDERS,
     "results.index": frozenset({LEAD, CSO, AUDITOR}),
     "results.heatmap_page": RETURN_READERS,
     "results.themes": RETURN_READERS,
@@ -148,7 +153,9 @@ def _requests(app: Flask, people, role: str = ADMIN) -> list[tuple[str, str, str
                "peer_id": link.peer_id, "invitation_id": link.invitation_id,
                "token": link.token if role == PEER else NO_SUCH_TOKEN,
                "export_token": _export_job(app, people, cycle), "message_id": _message(app),
-               "reset_token": _reset_token(app, people)}
+               "reset_token": _reset_token(app, people),
+               "question_id": "strategy-group" if role == CSO else "plan-mentions-duty",
+               "comment_id": _comments(app, cycle)["partnership" if role == CSO else "housing"]}
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -231,6 +238,26 @@ def _reset_token(app: Flask, people) -> str:
 
     with app.app_context():
         return make_token(db.session.get(User, people.other_lead.id))
+
+
+def _comments(app: Flask, cycle: OpenCycle) -> dict[str, int]:
+    """A reviewer's comment, shared, on the partnership's return and on Housing's (made on first use)."""
+    if not hasattr(app, "_test_comments"):
+        from app.models import AnswerComment
+        from app.models.types import utcnow
+
+        with app.app_context():
+            made = {}
+            for key, assignment_id, question_id in (("partnership", cycle.partnership, "strategy-group"),
+                                                    ("housing", cycle.housing, "plan-mentions-duty")):
+                row = AnswerComment(assignment_id=assignment_id, question_id=question_id, author_role="reviewer",
+                                    body="Which page?", shared_at=utcnow())
+                db.session.add(row)
+                db.session.flush()
+                made[key] = row.id
+            db.session.commit()
+            app._test_comments = made
+    return app._test_comments
 
 
 def cycle_action(app: Flask, people, cycle: OpenCycle) -> int:
@@ -318,6 +345,7 @@ def test_no_get_request_changes_anything(make_app, people, role):
     cycle_action(app, people, _cycle(app, people))
     _invitation(app, people, _cycle(app, people))
     _export_job(app, people, _cycle(app, people))
+    _comments(app, _cycle(app, people))
     web = _client_for(app, people, role)
     before = _snapshot(app)
     for _endpoint, method, url in _requests(app, people, role):
