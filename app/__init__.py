@@ -17,12 +17,14 @@ from app.security.access import register_access_control
 from app.security.headers import register_security_headers
 from app.security.proxies import register_proxy_fix
 from app.security.sessions import register_sessions
+from app.security.uploads import AppRequest
 from app.tasks.queue import register_queue
 from app.templating import register_templating
 
 
 def create_app(config_overrides: dict[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.request_class = AppRequest  # a few views take larger uploads (app/security/uploads.py)
     configure(app, config_overrides)
     register_logging(app)
     register_proxy_fix(app)

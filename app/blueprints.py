@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
     from app.benchmarking.peer import bp as peer_bp
     from app.cycles import bp as cycles_bp
     from app.departments import bp as departments_bp
+    from app.evidence import bp as evidence_bp
     from app.export_jobs import bp as export_jobs_bp
     from app.main import bp as main_bp
     from app.outbox import bp as outbox_bp
@@ -28,5 +29,5 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, admin_bp, departments_bp, audit_bp, cycles_bp, respond_bp, review_bp,
                       questionnaire_library_bp, results_bp, actions_bp, benchmarking_bp, peer_bp,
-                      crime_bp, export_jobs_bp, outbox_bp):
+                      crime_bp, export_jobs_bp, outbox_bp, evidence_bp):
         app.register_blueprint(blueprint)

@@ -134,6 +134,14 @@ class Config:
     REMINDER_OVERDUE_EVERY_DAYS = 7
     REMINDER_MAX = 5
 
+    # Evidence files attached to answers and progress notes: kept in EVIDENCE_DIR (default instance/evidence)
+    # under their SHA-256. Each file at most EVIDENCE_MAX_FILE_MB, a return's files together at most
+    # EVIDENCE_MAX_RETURN_MB, at most EVIDENCE_MAX_FILES_PER_UPLOAD chosen at once.
+    EVIDENCE_DIR: str | None = None
+    EVIDENCE_MAX_FILE_MB = 20
+    EVIDENCE_MAX_RETURN_MB = 200
+    EVIDENCE_MAX_FILES_PER_UPLOAD = 10
+
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     LOG_LEVEL = "INFO"
     TIMEZONE = "Europe/London"

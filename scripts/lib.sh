@@ -35,6 +35,13 @@ install_assets() {
   npm run --silent build
 }
 
+install_system_libraries() {
+  # libmagic: evidence files are judged by their content (app/evidence/file_types.py).
+  if ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1'; then return 0; fi
+  say "Installing libmagic, which recognises the type of an uploaded file"
+  apt_install libmagic1
+}
+
 install_chromium() {
   if [ -x /usr/bin/chromium ]; then return 0; fi
   say "Installing Chromium for the browser tests"

@@ -205,10 +205,12 @@ def open_cycle(actor: User | None, cycle: Cycle, today: date) -> Cycle:
 
 
 def close_cycle(actor: User | None, cycle: Cycle) -> Cycle:
+    from app.evidence.services import freeze_cycle_files  # here: evidence's services read cycles' returns
     if cycle.status != CycleStatus.OPEN.value:
         raise CycleProblem("status", "Only an open cycle can be closed")
     cycle.status = CycleStatus.CLOSED.value
     cycle.closed_at = utcnow()
+    freeze_cycle_files(cycle, cycle.closed_at)
     record_event("cycle.closed", object_type="cycle", object_id=cycle.id, actor=actor,
                  summary=f"Closed the cycle {cycle.name}", before={"status": "open"}, after={"status": "closed"})
     db.session.commit()

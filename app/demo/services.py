@@ -32,6 +32,7 @@ from app.demo.content import DEPARTMENTS, RETURN_REASONS, DemoDepartment
 from app.demo.crime import load_demo_crime_statistics
 from app.demo.history import PREVIOUS_CYCLE_NAME, create_demo_actions, create_previous_cycle
 from app.demo.peers import create_demo_invitations, reported_approaches
+from app.demo.review import add_review_notes
 from app.demo.timeline import CREATED_BEFORE_OPENING, SET_UP_AT, current_opened_at, dated
 from app.departments.services import create_department, find_department_by_code
 from app.extensions import db
@@ -220,9 +221,16 @@ def _create_demo_cycle(today: date, now: datetime, peers: dict[str, PeerPartners
 
 def _play_department(assignment: Assignment, definition: Definition, spec: DemoDepartment, officer: User | None,
                      opened: datetime, year: int) -> None:
-    """Answers and a believable history for one department's return."""
+    """Answers and a believable history for one department's return, with what its review left."""
     if spec.status == "not_started":
         return
+    _play_history(assignment, definition, spec, officer, opened, year)
+    add_review_notes(assignment, spec.code, find_user(_email(spec.lead_name)), officer, assignment.submitted_at,
+                     assignment.reviewed_at)
+
+
+def _play_history(assignment: Assignment, definition: Definition, spec: DemoDepartment, officer: User | None,
+                  opened: datetime, year: int) -> None:
     lead = find_user(_email(spec.lead_name))
     name = assignment.department.name
     offset = sum(map(ord, spec.code)) % 5

@@ -14,13 +14,13 @@ from wtforms import RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
-from app.export_jobs.services import CSV, XLSX
+from app.export_jobs.services import CSV, XLSX, ZIP
 from app.forms_common import AppForm
 from app.models import Department
 
 WHOLE_CYCLE = "cycle"
 SCOPE_MESSAGE = "Choose what to export"
-KIND_MESSAGE = "Choose a format: Excel workbook or CSV"
+KIND_MESSAGE = "Choose a format: Excel workbook, CSV or evidence pack"
 
 
 class ExportForm(AppForm):
@@ -28,9 +28,10 @@ class ExportForm(AppForm):
                         validators=[InputRequired(message=SCOPE_MESSAGE)])
     kind = RadioField(
         "Format", widget=GovRadioInput(),
-        choices=[SelectChoice(XLSX, "Excel workbook (.xlsx)"), SelectChoice(CSV, "Responses as CSV (.csv)")],
+        choices=[SelectChoice(XLSX, "Excel workbook (.xlsx)"), SelectChoice(CSV, "Responses as CSV (.csv)"),
+                 SelectChoice(ZIP, "Evidence pack: every attached file, with a manifest of their hashes (.zip)")],
         validate_choice=False,
-        validators=[InputRequired(message=KIND_MESSAGE), AnyOf((XLSX, CSV), message=KIND_MESSAGE)],
+        validators=[InputRequired(message=KIND_MESSAGE), AnyOf((XLSX, CSV, ZIP), message=KIND_MESSAGE)],
     )
     submit = SubmitField("Make the export", widget=GovSubmitInput())
 

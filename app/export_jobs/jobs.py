@@ -31,7 +31,7 @@ from flask import Flask, abort, current_app, url_for
 from sqlalchemy import func, select, update
 
 from app.audit.services import record_event
-from app.export_jobs.services import CSV, MEDIA_TYPES, XLSX, ExportRequest, may_export, write_export
+from app.export_jobs.services import CSV, MEDIA_TYPES, XLSX, ZIP, ExportRequest, may_export, write_export
 from app.exports.model import Progress
 from app.extensions import db
 from app.models import Assignment, Cycle, Department, ExportJob, ExportJobStatus, User
@@ -60,7 +60,7 @@ WAITING_MESSAGE = ("Waiting to start since {since}: {returns} to write. Exports 
                    "background worker; if this does not start within a few minutes, tell the service's "
                    "administrator that the worker may not be running.")
 
-KIND_LABELS = {XLSX: "Excel workbook", CSV: "Responses CSV"}
+KIND_LABELS = {XLSX: "Excel workbook", CSV: "Responses CSV", ZIP: "evidence pack"}
 STATUS_WORDS = {
     ExportJobStatus.QUEUED.value: ("Waiting to start", "grey"),
     ExportJobStatus.RUNNING.value: ("Being written", "blue"),
@@ -208,12 +208,13 @@ def run_job(job_id: int) -> None:
                         returns_done=ExportJob.returns_total)
         if not finished:  # another worker decided it had been interrupted: offer no file that nobody tracks
             final.unlink(missing_ok=True)
-    except Exception:
+    except Exception as error:
         db.session.rollback()
         log.exception("Export job %s (%s) failed", job_id, about)
         part.unlink(missing_ok=True)
+        # An error that says what a person can act on (e.g. a damaged evidence file) is shown as it is.
         _set(job_id, only_if=(ExportJobStatus.RUNNING.value,), status=ExportJobStatus.FAILED.value,
-             error=FAILED_MESSAGE, finished_at=utcnow())
+             error=getattr(error, "user_message", "") or FAILED_MESSAGE, finished_at=utcnow())
     finally:
         db.session.remove()
 
@@ -249,7 +250,11 @@ def offer_for(user: Any, cycle: Cycle) -> Offer:
 
 
 def count_returns(wanted: ExportRequest) -> int:
-    """How many returns the export will write: what its progress counts up to."""
+    """How many returns the export will write (for the evidence pack, files): what its progress counts up to."""
+    if wanted.kind == ZIP:
+        from app.evidence.pack import pack_entries
+
+        return len(pack_entries(wanted.cycle, wanted.department))
     query = select(func.count()).select_from(Assignment).where(Assignment.cycle_id == wanted.cycle.id)
     if wanted.department is not None:
         query = query.where(Assignment.respondent_type == "department",
@@ -426,7 +431,8 @@ def view_of(job: ExportJob) -> JobView:
     label, colour = STATUS_WORDS[job.status]
     measured = True
     total, done = job.returns_total, min(job.returns_done, job.returns_total)
-    returns = f"{total:,} return{'s' if total != 1 else ''}"
+    unit = "file" if job.kind == ZIP else "return"
+    returns = f"{total:,} {unit}{'s' if total != 1 else ''}"
     download_url = download_text = None
     if job.status == ExportJobStatus.QUEUED.value and job.created_at < utcnow() - WAITING_TOO_LONG:
         progress = WAITING_MESSAGE.format(since=format_datetime(job.created_at), returns=returns)

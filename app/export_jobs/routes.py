@@ -40,6 +40,7 @@ from app.export_jobs.services import (
     CSV,
     MEDIA_TYPES,
     XLSX,
+    ZIP,
     ExportRequest,
     answer_count,
     exportable_cycle_or_404,
@@ -120,8 +121,8 @@ def export(cycle_id: int) -> Response | tuple[str, int] | str:
     form.offer(offer.whole_cycle, offer.departments)
     if form.validate_on_submit():
         wanted = _wanted(cycle, offer, form)
-        if answer_count(wanted) < background_threshold():
-            return _send_now(wanted)
+        if wanted.kind != ZIP and answer_count(wanted) < background_threshold():
+            return _send_now(wanted)  # an evidence pack may be large whatever the answers: always in the background
         job = start_job(_user(), wanted)
         return redirect(url_for("export_jobs.job", export_token=job.token), code=303)
     if not form.is_submitted():

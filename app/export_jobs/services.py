@@ -29,16 +29,18 @@ from app.security.access import Permission, can
 
 XLSX = "xlsx"
 CSV = "csv"
-MEDIA_TYPES = {XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", CSV: "text/csv"}
+ZIP = "zip"  # the evidence pack: every evidence file, with a manifest (app/evidence/pack.py)
+MEDIA_TYPES = {XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", CSV: "text/csv",
+               ZIP: "application/zip"}
 
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """What to export: a cycle, optionally one department in it, as a workbook or the Responses CSV."""
+    """What to export: a cycle, optionally one department in it, as a workbook, the Responses CSV or the evidence."""
 
     cycle: Cycle
     department: Department | None
-    kind: str  # XLSX or CSV
+    kind: str  # XLSX, CSV or ZIP
 
     @property
     def scope(self) -> str:
@@ -52,6 +54,8 @@ class ExportRequest:
             parts.append(_slug(self.department.code))
         if self.kind == CSV:
             parts.append("responses")
+        if self.kind == ZIP:
+            parts.append("evidence")
         return "-".join(parts) + f"-{at.astimezone(zone):%Y%m%d-%H%M}.{self.kind}"
 
 
@@ -109,6 +113,13 @@ def write_export(request: ExportRequest, output: IO[bytes] | str, *, actor: User
                  how: str, progress: Progress | None = None, at: datetime | None = None) -> str:
     """Write the export to a path or a binary file; return its file name. Audited once it is written."""
     at = at or utcnow()
+    if request.kind == ZIP:
+        from app.evidence.pack import write_pack
+
+        write_pack(output, request.cycle, request.department, made_by=generated_by, at=at, progress=progress)
+        name = request.file_name(at)
+        _record(request, actor, name, how)
+        return name
     data = cycle_export(request.cycle, department=request.department, generated_by=generated_by, generated_at=at)
     if request.kind == XLSX:
         write_workbook(output, data, progress=progress)

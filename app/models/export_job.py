@@ -44,7 +44,7 @@ class ExportJob(db.Model):
     __tablename__ = "export_jobs"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'expired')", name="status_valid"),
-        CheckConstraint("kind IN ('xlsx', 'csv')", name="kind_valid"),
+        CheckConstraint("kind IN ('xlsx', 'csv', 'zip')", name="kind_valid"),
         CheckConstraint("returns_done >= 0 AND returns_total >= 0", name="progress_not_negative"),
         CheckConstraint("token != ''", name="token_not_empty"),
         Index("ix_export_jobs_requested_by_created", "requested_by_id", "created_at"),

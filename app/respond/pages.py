@@ -146,7 +146,7 @@ def task_list_page(ctx: ReturnContext) -> str:
         "respond/task_list.html", definition=definition, statuses=statuses, status_labels=SECTION_STATUS_LABELS,
         all_complete=all(v == SectionStatus.COMPLETED for v in statuses.values()),
         read_only=is_read_only(assignment), answers=answers, visible=visible_questions(definition, answers),
-        today=_today(), comments=_shared_comments(ctx),
+        today=_today(), comments=_shared_comments(ctx), evidence_files=_evidence_files(ctx),
     )
 
 
@@ -191,7 +191,8 @@ def _render_section(ctx: ReturnContext, definition, section, raw_by_question, pr
     version = assignment.version if version is None else version
     return make_response(ctx.render(
         "respond/section.html", definition=definition, section=section, blocks=list(zip(questions, blocks, strict=True)),
-        comments=_shared_comments(ctx), reply_url=_reply_url(ctx), problems=problems,
+        comments=_shared_comments(ctx), reply_url=_reply_url(ctx), evidence_files=_evidence_files(ctx),
+        problems=problems,
         error_list=[{"text": p.message, "href": f"#{p.field}"} for p in problems], saved_note=saved_note,
         kept=kept, version=version, keep_token=keep_token_for(ctx.respondent, assignment, section.id, version),
         position=definition.sections.index(section), question_ids=",".join(q.id for q in questions),
@@ -206,6 +207,15 @@ def _shared_comments(ctx: ReturnContext) -> dict:
     from app.review.comments import comments_for  # here: the review blueprint's package imports this module
 
     return comments_for(ctx.assignment, for_reviewers=False)
+
+
+def _evidence_files(ctx: ReturnContext) -> dict | None:
+    """Each answer's files, for officers (peers answer by link and attach none); None where there are none."""
+    if ctx.audience == "peer":
+        return None
+    from app.evidence.services import files_by_question
+
+    return files_by_question(ctx.assignment)
 
 
 def _reply_url(ctx: ReturnContext):
@@ -268,7 +278,8 @@ def section_page(ctx: ReturnContext, section_id: str) -> Response:
         ), 409)
     discard_kept_answers(token)
     return_to = ReturnTo.read(request.form, page)
-    later = request.form.get("next") == "later"
+    files_for = _files_question(ctx, request.form.get("next", ""), page)
+    later = request.form.get("next") == "later" or files_for is not None
     problems = list(result.problems)
     if not later:
         # "Save and continue" finishes the page: what it still lacks is said here, not at check your answers.
@@ -281,10 +292,23 @@ def section_page(ctx: ReturnContext, section_id: str) -> Response:
                 else "Your answers on this page have been saved. To finish this section:")
         response = _render_section(ctx, definition, page, raw, problems, status=200, return_to=return_to,
                                    saved_note=note)
+    elif files_for is not None:
+        response = redirect(url_for("evidence.answer_files", assignment_id=assignment.id, question_id=files_for))
     else:
         response = redirect(_after_save(ctx, definition, page, return_to, later=later))
     response.delete_cookie(KEPT_COOKIE, path=ctx.links.cookie_path)
     return response
+
+
+FILES_PREFIX = "files:"  # the value of a section page's "Save and attach files" button, then the question's id
+
+
+def _files_question(ctx: ReturnContext, pressed: str, page) -> str | None:
+    """The question whose files page to go to once the page is saved, if that is the button pressed."""
+    if ctx.audience == "peer" or not pressed.startswith(FILES_PREFIX):
+        return None
+    question_id = pressed[len(FILES_PREFIX):]
+    return question_id if any(q.id == question_id for q in page.questions) else None
 
 
 def _after_save(ctx: ReturnContext, definition, page, return_to: ReturnTo, *, later: bool) -> str:
@@ -321,7 +345,7 @@ def _render_check(ctx: ReturnContext, declaration_error: str | None = None, stat
     return make_response(ctx.render(
         "respond/check.html", definition=definition, answers=answers, visible=visible_questions(definition, answers),
         missing=missing_answers(definition, answers), declaration_error=declaration_error,
-        answer_anchor=ANSWER_ANCHOR,
+        answer_anchor=ANSWER_ANCHOR, evidence_files=_evidence_files(ctx),
     ), status)
 
 

@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.evidence.services import files_by_question
 from app.extensions import db
-from app.models import Answer, AnswerComment, Assignment, Submission, User
+from app.models import Answer, AnswerComment, Assignment, EvidenceFile, Submission, User
 from app.questionnaires.answers import AnswerValue
 from app.questionnaires.definition import Definition
 from app.respond.services import definition_of, stored_answers, visible_questions
@@ -43,6 +44,7 @@ class ReviewPage:
     next_return: Assignment | None = None
     waiting: int = 0
     open: list[AnswerComment] = field(default_factory=list)
+    files: dict[str, list[EvidenceFile]] = field(default_factory=dict)
 
     @property
     def shown(self) -> set[str]:
@@ -72,7 +74,8 @@ def build_review_page(assignment: Assignment, *, show_changed_only: bool = False
     comments = comments_for(assignment, for_reviewers=for_reviewers)
     page = ReviewPage(assignment, definition, answers, visible_questions(definition, answers), baseline, changes,
                       comments, _checks(assignment), history(assignment),
-                      show_changed_only=show_changed_only and bool(changes), open=open_comments(comments))
+                      show_changed_only=show_changed_only and bool(changes), open=open_comments(comments),
+                      files=files_by_question(assignment))
     if assignment.status != "submitted":
         page.next_return = next_waiting(assignment)
         page.waiting = waiting_count(assignment)

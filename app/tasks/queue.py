@@ -67,6 +67,7 @@ def periodic_job(name: str, **schedule: str) -> Callable[[Callable[..., Any]], C
 
 def _import_jobs() -> None:
     """The modules that declare jobs: importing them fills _JOBS."""
+    import app.evidence.tasks  # noqa: F401
     import app.export_jobs.tasks  # noqa: F401
     import app.mail.tasks  # noqa: F401
     import app.tasks.sweep  # noqa: F401

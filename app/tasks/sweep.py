@@ -26,13 +26,15 @@ RECOVER = "tasks.recover"
 
 
 def sweep_once() -> dict[str, int]:
-    """One pass: recover cut-off exports and lost or stuck messages. Returns what it did, by kind."""
+    """One pass: recover cut-off exports, lost or stuck messages, lost text jobs. Returns what it did, by kind."""
+    from app.evidence.tasks import requeue_waiting_files
     from app.export_jobs.jobs import recover_cut_off, requeue_waiting
     from app.mail.outbox import recover_messages
 
     retried, failed = recover_cut_off()
     done = {"exports retried": len(retried), "exports failed": len(failed), "exports requeued": len(requeue_waiting())}
     done.update(recover_messages())
+    done["evidence files requeued for their text"] = requeue_waiting_files()
     return done
 
 

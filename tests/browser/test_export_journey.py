@@ -118,7 +118,7 @@ def test_form_errors_and_a_failed_export_are_explained(journey, demo, monkeypatc
     page = journey.page
     page.select_option("#scope", value=str(revenue))
     journey.submit("Make the export")  # without a format
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a format: Excel workbook or CSV")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a format: Excel workbook, CSV or evidence pack")
     expect(page.locator("#scope")).to_have_value(str(revenue))
     page.check("input[name=kind][value=csv]")
     journey.submit("Make the export").expect_heading(f"Responses CSV of {revenue_name}")

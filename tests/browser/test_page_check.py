@@ -48,9 +48,11 @@ from werkzeug.routing import MapAdapter
 from app.extensions import db
 from app.models import (
     Action,
+    AnswerComment,
     Assignment,
     Cycle,
     Department,
+    EvidenceFile,
     ExportJob,
     OutboxMessage,
     PeerInvitation,
@@ -78,6 +80,7 @@ REFUSED = (403, 404)
 SKIPPED = {
     "static": "files, not pages",
     "export_jobs.download": "a file download",
+    "evidence.download": "a file download",
     "export_jobs.job_status": "JSON for the export page's own script",
     "main.healthz": "JSON for monitoring",
 }
@@ -199,6 +202,10 @@ def route_ids(lead: User, peer_token: str) -> dict[str, list[dict[str, Any]]]:
     message = _first(select(OutboxMessage).order_by(OutboxMessage.id))
     from app.auth.password_reset import make_token
 
+    own_ids = [a.id for a in lead_returns]
+    comment = _first(select(AnswerComment).where(AnswerComment.assignment_id.in_(own_ids),
+                                                 AnswerComment.shared_at.is_not(None)).order_by(AnswerComment.id))
+    evidence = _first(select(EvidenceFile).where(EvidenceFile.assignment_id.in_(own_ids)).order_by(EvidenceFile.id))
     each = lambda name, values: [{name: v} for v in values]  # noqa: E731
     return {
         "actions.new": [
@@ -243,6 +250,9 @@ def route_ids(lead: User, peer_token: str) -> dict[str, list[dict[str, Any]]]:
         "respond.section": [{"assignment_id": a.id, "section_id": s}
                             for a in (lead_returns[0], partnership) for s in _sections(a)],
         "review.detail": each("assignment_id", [a.id for a in (*reviewable, partnership, peer_return)]),
+        "respond.reply": [{"assignment_id": comment.assignment_id, "question_id": comment.question_id}],
+        "evidence.answer_files": [{"assignment_id": evidence.assignment_id, "question_id": evidence.question_id},
+                                  {"assignment_id": comment.assignment_id, "question_id": comment.question_id}],
         "peer.start": [token],
         "peer.task_list": [token],
         "peer.section": [{**token, "section_id": s} for s in _sections(peer_assignment)],

@@ -92,6 +92,10 @@ EXPECTED: dict[str, frozenset[str]] = {
     "review.resolve_comment": frozenset({CSO}),
     "review.evidence_checked": frozenset({CSO}),
     "respond.reply": RESPONDERS,
+    # Lead officers: their own departments' files only (test_evidence_files.py checks the objects).
+    "evidence.answer_files": RESPONDERS,
+    "evidence.remove_answer_file": RESPONDERS,
+    "evidence.download": frozenset({LEAD, CSO, AUDITOR}),
     "results.index": frozenset({LEAD, CSO, AUDITOR}),
     "results.heatmap_page": RETURN_READERS,
     "results.themes": RETURN_READERS,
@@ -155,7 +159,8 @@ def _requests(app: Flask, people, role: str = ADMIN) -> list[tuple[str, str, str
                "export_token": _export_job(app, people, cycle), "message_id": _message(app),
                "reset_token": _reset_token(app, people),
                "question_id": "strategy-group" if role == CSO else "plan-mentions-duty",
-               "comment_id": _comments(app, cycle)["partnership" if role == CSO else "housing"]}
+               "comment_id": _comments(app, cycle)["partnership" if role == CSO else "housing"],
+               "file_id": _files(app, people, cycle)["partnership" if role == CSO else "housing"]}
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -167,7 +172,7 @@ def _requests(app: Flask, people, role: str = ADMIN) -> list[tuple[str, str, str
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 found.append((rule.endpoint, method, url))
     # Signing out or changing a password ends the session: do those last.
-    last = {"auth.change_password": 1, "auth.sign_out": 2}
+    last = {"evidence.remove_answer_file": 0.5, "auth.change_password": 1, "auth.sign_out": 2}
     return sorted(found, key=lambda r: last.get(r[0], 0))
 
 
@@ -260,6 +265,34 @@ def _comments(app: Flask, cycle: OpenCycle) -> dict[str, int]:
     return app._test_comments
 
 
+def _files(app: Flask, people, cycle: OpenCycle) -> dict[str, int]:
+    """An evidence file on the partnership's return and one on Housing's, with their bytes (made on first use)."""
+    if not hasattr(app, "_test_files"):
+        import hashlib
+
+        from app.evidence.storage import evidence_store
+        from app.models import EvidenceFile
+
+        with app.app_context():
+            made = {}
+            for key, assignment_id, question_id in (("partnership", cycle.partnership, "strategy-group"),
+                                                    ("housing", cycle.housing, "plan-mentions-duty")):
+                content = f"Evidence for {key}\n".encode()
+                digest = hashlib.sha256(content).hexdigest()
+                path = evidence_store().path(digest)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+                row = EvidenceFile(sha256=digest, size_bytes=len(content), media_type="text/plain",
+                                   file_name=f"{key}.txt", assignment_id=assignment_id, question_id=question_id,
+                                   uploaded_by_id=people.lead.id, text_state="none")
+                db.session.add(row)
+                db.session.flush()
+                made[key] = row.id
+            db.session.commit()
+            app._test_files = made
+    return app._test_files
+
+
 def cycle_action(app: Flask, people, cycle: OpenCycle) -> int:
     """One action for Housing (the lead officer's department), owned by its lead officer."""
     if not hasattr(app, "_test_action"):
@@ -346,6 +379,7 @@ def test_no_get_request_changes_anything(make_app, people, role):
     _invitation(app, people, _cycle(app, people))
     _export_job(app, people, _cycle(app, people))
     _comments(app, _cycle(app, people))
+    _files(app, people, _cycle(app, people))
     web = _client_for(app, people, role)
     before = _snapshot(app)
     for _endpoint, method, url in _requests(app, people, role):

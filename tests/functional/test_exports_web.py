@@ -209,8 +209,8 @@ def test_a_small_csv_of_one_department_is_streamed(app, people, cycle):
 
 
 @pytest.mark.parametrize(("fields", "status", "message"), [
-    ({"scope": "cycle", "kind": "pdf"}, 400, "Choose a format: Excel workbook or CSV"),
-    ({"scope": "cycle"}, 400, "Choose a format: Excel workbook or CSV"),
+    ({"scope": "cycle", "kind": "pdf"}, 400, "Choose a format: Excel workbook, CSV or evidence pack"),
+    ({"scope": "cycle"}, 400, "Choose a format: Excel workbook, CSV or evidence pack"),
     ({"kind": "xlsx"}, 400, "Choose what to export"),
     ({"scope": "", "kind": "xlsx"}, 400, "Choose what to export"),
     ({"scope": "everything", "kind": "xlsx"}, 400, "Choose the whole cycle or a department from the list"),

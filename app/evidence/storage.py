@@ -1,0 +1,114 @@
+"""Where evidence files' bytes are kept: a folder (the default), by SHA-256 of the content.
+
+A file goes first to a private incoming folder while it is read, hashed and counted
+(never more than the limit is read), then is checked, then moved into place as
+`ab/cd/abcd...` in one rename. The uploaded name is never part of a path, so no name
+can reach outside the folder or overwrite another file, and the same document
+attached by two departments is stored once. Nothing is ever changed in place: a
+stored file's name is its hash, which the evidence pack's manifest repeats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+
+CHUNK = 1024 * 1024
+HEX = frozenset("0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A file read into the incoming folder, not yet in the store."""
+
+    path: Path
+    sha256: str
+    size: int
+    head: bytes
+
+
+class TooLarge(Exception):
+    pass
+
+
+class FolderStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.incoming_dir = root / ".incoming"
+
+    def _path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or not set(sha256) <= HEX:
+            raise ValueError("not a SHA-256")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def receive(self, stream: BinaryIO, limit: int) -> Incoming:
+        """Read the upload into the incoming folder, hashing it; TooLarge past `limit` bytes (nothing kept)."""
+        self.incoming_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.incoming_dir / secrets.token_hex(16)
+        digest, size, head = hashlib.sha256(), 0, b""
+        try:
+            with open(path, "xb") as out:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        raise TooLarge()
+                    if len(head) < 65536:
+                        head += chunk[: 65536 - len(head)]
+                    digest.update(chunk)
+                    out.write(chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return Incoming(path, digest.hexdigest(), size, head)
+
+    def keep(self, incoming: Incoming) -> None:
+        """Move a checked file into the store (if the same content is there already, drop this copy)."""
+        target = self._path(incoming.sha256)
+        if target.exists():
+            incoming.path.unlink(missing_ok=True)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(incoming.path, 0o640)
+        os.replace(incoming.path, target)
+
+    def discard(self, incoming: Incoming) -> None:
+        incoming.path.unlink(missing_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        return self._path(sha256)
+
+    def exists(self, sha256: str) -> bool:
+        return self._path(sha256).is_file()
+
+    def read(self, sha256: str) -> Iterator[bytes]:
+        with open(self._path(sha256), "rb") as source:
+            while chunk := source.read(CHUNK):
+                yield chunk
+
+    def delete(self, sha256: str) -> None:
+        self._path(sha256).unlink(missing_ok=True)
+
+
+def evidence_store() -> FolderStore:
+    """The store the settings name: EVIDENCE_DIR (default instance/evidence); a relative one is in the instance."""
+    configured = current_app.config.get("EVIDENCE_DIR")
+    root = Path(configured) if configured else Path("evidence")
+    if not root.is_absolute():
+        root = Path(current_app.instance_path) / root
+    return FolderStore(root)
+
+
+def hash_of(path: Path) -> str:
+    """SHA-256 of a stored file, read again from disk: what the pack checks before it lists a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as source:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
