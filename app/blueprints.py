@@ -26,8 +26,9 @@ def register_blueprints(app: Flask) -> None:
     from app.respond import bp as respond_bp
     from app.results import bp as results_bp
     from app.review import bp as review_bp
+    from app.search import bp as search_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, departments_bp, audit_bp, cycles_bp, respond_bp, review_bp,
                       questionnaire_library_bp, results_bp, actions_bp, benchmarking_bp, peer_bp,
-                      crime_bp, export_jobs_bp, outbox_bp, evidence_bp):
+                      crime_bp, export_jobs_bp, outbox_bp, evidence_bp, search_bp):
         app.register_blueprint(blueprint)

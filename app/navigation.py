@@ -30,6 +30,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Results", "results.index", (Permission.VIEW_ALL_RETURNS, Permission.VIEW_OWN_DEPARTMENTS), ("results.",)),
     NavItem("Action plan", "actions.index", (Permission.PLAN_ACTIONS, Permission.VIEW_ALL_RETURNS), ("actions.",)),
     NavItem("Benchmarking", "benchmarking.index", Permission.VIEW_ALL_RETURNS, ("benchmarking.", "crime.")),
+    NavItem("Search", "search.index", (Permission.VIEW_ALL_RETURNS, Permission.VIEW_OWN_DEPARTMENTS), ("search.",)),
     NavItem("Settings and records", "main.settings", Permission.VIEW_DIRECTORY, SETTINGS_SECTIONS),
 )
 

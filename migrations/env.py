@@ -55,6 +55,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_search_index_object(obj, name, type_, reflected, compare_to):
+    """The search index is made by migration 0012 alone; the models do not describe it."""
+    from app.search.schema import include_object
+
+    return include_object(obj, name, type_, reflected, compare_to)
+
+
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
@@ -102,6 +109,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_search_index_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from flask_wtf.file import MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -110,6 +112,10 @@ class ProgressForm(AppForm):
         "Progress note", widget=GovCharacterCount(),
         description="What has happened since the last note. It is dated and kept with your name.",
         validators=[Length(max=TEXT_MAX, message=f"Note must be {TEXT_MAX:,} characters or fewer")],
+    )
+    files = MultipleFileField(
+        "Attach files (optional)", widget=GovFileInput(multiple=True),
+        description="Minutes, a report, a photograph: PDF, Word, Excel, OpenDocument, PNG, JPEG, CSV or text.",
     )
     version = VersionField()
     submit = SubmitField("Save progress", widget=GovSubmitInput())

@@ -32,6 +32,7 @@ from app.actions.services import (
 )
 from app.analysis.actions import ACTION_STATUS_LABELS, ActionStatus, action_progress, is_overdue
 from app.departments.services import departments_for
+from app.evidence.services import Upload, files_by_note, limits
 from app.extensions import db
 from app.ids import parse_id
 from app.models import CycleStatus, Department, Role, User
@@ -39,6 +40,7 @@ from app.models.action import ORIGIN_NAMES
 from app.results.filters import FilterProblem
 from app.results.services import get_results_cycle_or_404, may_see_department, results_cycles
 from app.security.access import Permission, allow
+from app.security.uploads import accepts_upload_of
 
 READERS = (Permission.PLAN_ACTIONS, Permission.VIEW_ALL_RETURNS)
 PARTNERSHIP_KEY = "partnership"
@@ -228,6 +230,7 @@ def _chosen_department(value: str | None, departments: list[Department], whole_p
 
 def _detail_page(action, form: ProgressForm, status: int = 200) -> tuple[str, int]:
     return render_template("actions/detail.html", action=action, form=form,
+                           note_files=files_by_note(note.id for note in action.notes),
                            can_update=may_update(_user(), action),
                            can_edit=may_plan_for(_user(), action.department_id), today=_today(),
                            status_labels=ACTION_STATUS_LABELS, is_overdue=is_overdue), status
@@ -242,6 +245,7 @@ def detail(action_id: int) -> tuple[str, int]:
 
 @bp.route("/<int:action_id>/progress", methods=["POST"])
 @allow(Permission.PLAN_ACTIONS)
+@accepts_upload_of(lambda: limits().request_bytes)
 def record_progress_view(action_id: int) -> Response | tuple[str, int]:
     action = get_action_for_reader_or_404(_user(), action_id)
     if not may_update(_user(), action):
@@ -249,8 +253,10 @@ def record_progress_view(action_id: int) -> Response | tuple[str, int]:
     form = ProgressForm()
     if form.validate_on_submit():
         try:
+            uploads = [Upload(f.filename, f.stream) for f in request.files.getlist(form.files.name) if f.filename]
             record_progress(_user(), action, status=form.status.data, note=form.note.data or "",
-                            dropped_reason=form.dropped_reason.data or "", base_version=form.version.data)
+                            dropped_reason=form.dropped_reason.data or "", base_version=form.version.data,
+                            uploads=uploads)
         except ActionProblem as problem:
             _show_problem(form, problem, action)
         else:

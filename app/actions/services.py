@@ -9,7 +9,7 @@ action cannot overwrite each other unnoticed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +21,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.analysis.actions import ACTION_STATUS_LABELS, OPEN_STATUSES, ActionFacts, ActionStatus
 from app.audit.services import record_event
+from app.evidence.services import (
+    EvidenceProblem,
+    Upload,
+    attach_to_note,
+    forget_unused_bytes,
+    queue_text_extraction,
+)
 from app.extensions import db
 from app.models import Action, ActionNote, Assignment, Cycle, Department, Role, User
 from app.models.action import ORIGIN_NAMES, ActionOrigin
@@ -283,8 +290,11 @@ def update_details(actor: User, action: Action, details: ActionDetails, *, base_
 
 
 def record_progress(actor: User, action: Action, *, status: str, note: str, dropped_reason: str,
-                    base_version: int) -> None:
-    """A dated note and, if it changed, the new status. Dropping needs a reason."""
+                    base_version: int, uploads: Sequence[Upload] = ()) -> None:
+    """A dated note and, if it changed, the new status, with any files attached to it. Dropping needs a reason.
+
+    The files are checked and stored with the note or not at all: a refused file leaves no note.
+    """
     if not may_update(actor, action):
         abort(404)
     if action.version != base_version:
@@ -304,14 +314,37 @@ def record_progress(actor: User, action: Action, *, status: str, note: str, drop
         action.status = status
         action.dropped_reason = dropped_reason if status == ActionStatus.DROPPED.value else ""
         text = note or f"Status changed to {ACTION_STATUS_LABELS[ActionStatus(status)].lower()}."
-        action.notes.append(ActionNote(author_id=actor.id, text=text, status=status))
+        written = ActionNote(author_id=actor.id, text=text, status=status)
+        action.notes.append(written)
         action.updated_at = utcnow()  # an update of the row itself, so its version moves on even for a note
         after = {"status": status, "dropped_reason": action.dropped_reason or None, "note": text}
         record_event("action.progress", object_type="action", object_id=action.id, actor=actor,
                      summary=f"Recorded progress on ‘{action.title}’: "
                              f"{ACTION_STATUS_LABELS[ActionStatus(status)].lower()}",
                      before=before, after=after)
-    _commit_or_conflict("status")
+    made = _attach_to_note(actor, written, list(uploads))
+    try:
+        _commit_or_conflict("status")
+    except ActionProblem:
+        for row in made:
+            forget_unused_bytes(row.sha256)  # the note was not kept: nor are bytes nothing else uses
+        raise
+    queue_text_extraction(made)
+
+
+def _attach_to_note(actor: User, note: ActionNote, uploads: list[Upload]) -> list:
+    if not uploads:
+        return []
+    try:
+        db.session.flush()  # the note's id, for its files
+    except StaleDataError:
+        db.session.rollback()
+        raise ActionProblem("status", CONFLICT) from None
+    try:
+        return attach_to_note(actor, note, uploads)
+    except EvidenceProblem as problem:
+        db.session.rollback()
+        raise ActionProblem("files", problem.message) from None
 
 
 def gap_source(cycle: Cycle, department_id: int | None, question_id: str | None) -> ActionSource | None:

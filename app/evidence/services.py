@@ -134,7 +134,7 @@ def _store(actor: User, uploads: list[Upload], *, used: int, place: dict[str, An
     return made
 
 
-def _queue_text_extraction(rows: Iterable[EvidenceFile]) -> None:
+def queue_text_extraction(rows: Iterable[EvidenceFile]) -> None:
     from app.tasks.queue import enqueue
 
     for row in rows:
@@ -164,7 +164,7 @@ def attach_to_answer(actor: User, assignment: Assignment, definition: Definition
         db.session.rollback()
         raise
     db.session.commit()
-    _queue_text_extraction(made)
+    queue_text_extraction(made)
     return made
 
 

@@ -471,7 +471,9 @@ CLEAR_FORM_SCRIPT = r"""
     else if (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['hidden', 'submit', 'button'].includes(el.type)))
       el.value = '';
   }
-  const button = form.querySelector('button[type=submit], button:not([type]), input[type=submit]');
+  // The first button a person sees: not a form's hidden default button (the one Enter in a box presses)
+  const button = form.querySelector(
+    'button[type=submit]:not([aria-hidden=true]), button:not([type]):not([aria-hidden=true]), input[type=submit]');
   if (!button) return false;
   button.setAttribute('data-page-check-submit', '');
   return true;

@@ -97,6 +97,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "evidence.remove_answer_file": RESPONDERS,
     "evidence.download": frozenset({LEAD, CSO, AUDITOR}),
     "results.index": frozenset({LEAD, CSO, AUDITOR}),
+    # Lead officers: their own departments' answers, files and actions only (test_search.py checks what is found).
+    "search.index": frozenset({LEAD, CSO, AUDITOR}),
     "results.heatmap_page": RETURN_READERS,
     "results.themes": RETURN_READERS,
     "results.department": frozenset({LEAD, CSO, AUDITOR}),  # lead officers: their own departments only

@@ -234,3 +234,52 @@ def test_a_section_page_saves_then_opens_the_files_page(app, cycle, lead):
         assert db.session.get(Assignment, cycle.housing).status == "in_progress"  # the answers were saved first
     bogus = save(lead, f"/returns/{cycle.housing}/sections/people", PEOPLE_DONE, next_step=f"files:{DUTY}")
     assert not bogus.headers["Location"].endswith(files_url(cycle.housing))  # not a question on that page
+
+
+# --------------------------------------------------------------------------- files on an action's progress note
+
+
+def progress(web, action_id: int, version: str, *files: tuple[str, bytes], note: str = "Minutes attached."):
+    data = {"status": "in_progress", "note": note, "version": version,
+            "files": [(io.BytesIO(content), name) for name, content in files]}
+    return web.post(f"/actions/{action_id}/progress", data, content_type="multipart/form-data")
+
+
+def test_a_progress_note_carries_files_seen_only_by_those_who_may_read_the_action(app, people, cycle, lead):
+    from tests.support import add_action
+
+    action_id = add_action(app, cycle.cycle_id, people.housing_id, people.lead.id)
+    assert progress(lead, action_id, "1", ("briefing minutes.docx", docx_with_text("Briefing minutes"))
+                    ).status_code == 302
+    (row,) = stored_files(app)
+    assert row.action_note_id is not None and row.assignment_id is None
+    page = lead.get(f"/actions/{action_id}").get_data(as_text=True)
+    assert f'href="/evidence/{row.id}"' in page and "briefing minutes.docx" in page
+    assert signed_in(app, people.auditor).get(f"/evidence/{row.id}").status_code == 200
+    assert signed_in(app, people.other_lead).get(f"/evidence/{row.id}").status_code == 404
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "evidence.uploaded"))
+        assert (event.object_type, event.object_id) == ("action", str(action_id))
+
+
+def test_a_refused_file_on_a_progress_note_keeps_no_note(app, people, cycle, lead):
+    from app.models import ActionNote
+    from tests.support import add_action
+
+    action_id = add_action(app, cycle.cycle_id, people.housing_id, people.lead.id)
+    refused = progress(lead, action_id, "1", ("minutes.pdf", b"<html>not a pdf</html>"))
+    assert refused.status_code == 200 and "minutes.pdf is called a PDF file but its content is not a PDF" in words(
+        refused)
+    with app.app_context():
+        assert db.session.scalars(select(ActionNote)).all() == []
+    assert stored_files(app) == [] and kept_bytes(app) == []
+
+
+def test_a_stale_progress_form_with_a_file_keeps_neither(app, people, cycle, lead):
+    from tests.support import add_action
+
+    action_id = add_action(app, cycle.cycle_id, people.housing_id, people.lead.id)
+    progress(lead, action_id, "1", note="First.")
+    late = progress(signed_in(app, people.cso), action_id, "1", ("late.pdf", PLAN), note="Late")
+    assert "Someone else changed this action" in words(late)
+    assert stored_files(app) == [] and kept_bytes(app) == []

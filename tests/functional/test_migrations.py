@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 
 from app import create_app
 from app.extensions import db
+from app.search.schema import include_object
 from tests.conftest import fresh_database_url
 
 
@@ -28,8 +29,8 @@ def test_upgrade_to_head_and_downgrade_to_empty(empty_database, tmp_path):
         assert {"users", "departments", "user_departments", "organisation", "audit_events",
                 "alembic_version"} <= tables
         with db.engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
-                                    db.metadata)
+            diff = compare_metadata(MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": include_object}), db.metadata)
         assert diff == [], "the models and the migrations disagree: run `section17 db migrate`"
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) == {"alembic_version"}
