@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Answer, AnswerComment, Assignment
+from app.models import Answer, AnswerComment
 from app.models.types import utcnow
 from tests.evidence_samples import pdf_with_text
 from tests.functional.test_evidence_files import upload
