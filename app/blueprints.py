@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
     from app.export_jobs import bp as export_jobs_bp
     from app.main import bp as main_bp
     from app.outbox import bp as outbox_bp
+    from app.printing import bp as printing_bp
     from app.questionnaire_library import bp as questionnaire_library_bp
     from app.respond import bp as respond_bp
     from app.results import bp as results_bp
@@ -30,5 +31,5 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, admin_bp, departments_bp, audit_bp, cycles_bp, respond_bp, review_bp,
                       questionnaire_library_bp, results_bp, actions_bp, benchmarking_bp, peer_bp,
-                      crime_bp, export_jobs_bp, outbox_bp, evidence_bp, search_bp):
+                      crime_bp, export_jobs_bp, outbox_bp, evidence_bp, search_bp, printing_bp):
         app.register_blueprint(blueprint)

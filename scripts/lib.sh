@@ -37,9 +37,15 @@ install_assets() {
 
 install_system_libraries() {
   # libmagic: evidence files are judged by their content (app/evidence/file_types.py).
-  if ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1'; then return 0; fi
-  say "Installing libmagic, which recognises the type of an uploaded file"
-  apt_install libmagic1
+  if ! ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1'; then
+    say "Installing libmagic, which recognises the type of an uploaded file"
+    apt_install libmagic1
+  fi
+  # Pango: WeasyPrint lays out a return's PDF with it (app/printing).
+  if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1\.0\.so\.0'; then
+    say "Installing Pango, which lays out the PDF of a return"
+    apt_install libpangoft2-1.0-0
+  fi
 }
 
 install_chromium() {

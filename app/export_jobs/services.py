@@ -48,10 +48,10 @@ class ExportRequest:
 
     def file_name(self, at: datetime) -> str:
         zone = ZoneInfo(current_app.config.get("TIMEZONE") or "Europe/London")
-        cycle = _slug(self.cycle.name).removeprefix("section-17-").removeprefix("s17-") or "cycle"
+        cycle = slug(self.cycle.name).removeprefix("section-17-").removeprefix("s17-") or "cycle"
         parts = ["section17", cycle]
         if self.department is not None:
-            parts.append(_slug(self.department.code))
+            parts.append(slug(self.department.code))
         if self.kind == CSV:
             parts.append("responses")
         if self.kind == ZIP:
@@ -59,7 +59,7 @@ class ExportRequest:
         return "-".join(parts) + f"-{at.astimezone(zone):%Y%m%d-%H%M}.{self.kind}"
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "export"
 
 

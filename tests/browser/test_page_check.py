@@ -81,6 +81,7 @@ SKIPPED = {
     "static": "files, not pages",
     "export_jobs.download": "a file download",
     "evidence.download": "a file download",
+    "printing.return_pdf": "a file download (tests/functional/test_printing.py reads it)",
     "export_jobs.job_status": "JSON for the export page's own script",
     "main.healthz": "JSON for monitoring",
 }
@@ -250,6 +251,7 @@ def route_ids(lead: User, peer_token: str) -> dict[str, list[dict[str, Any]]]:
         "respond.section": [{"assignment_id": a.id, "section_id": s}
                             for a in (lead_returns[0], partnership) for s in _sections(a)],
         "review.detail": each("assignment_id", [a.id for a in (*reviewable, partnership, peer_return)]),
+        "printing.return_print": each("assignment_id", [lead_returns[0].id, reviewable[2].id]),
         "respond.reply": [{"assignment_id": comment.assignment_id, "question_id": comment.question_id}],
         "evidence.answer_files": [{"assignment_id": evidence.assignment_id, "question_id": evidence.question_id},
                                   {"assignment_id": comment.assignment_id, "question_id": comment.question_id}],

@@ -99,6 +99,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "results.index": frozenset({LEAD, CSO, AUDITOR}),
     # Lead officers: their own departments' answers, files and actions only (test_search.py checks what is found).
     "search.index": frozenset({LEAD, CSO, AUDITOR}),
+    "printing.return_print": frozenset({LEAD, CSO, AUDITOR}),
+    "printing.return_pdf": frozenset({LEAD, CSO, AUDITOR}),
     "results.heatmap_page": RETURN_READERS,
     "results.themes": RETURN_READERS,
     "results.department": frozenset({LEAD, CSO, AUDITOR}),  # lead officers: their own departments only
