@@ -23,10 +23,12 @@ from app.analysis.actions import ACTION_STATUS_LABELS, OPEN_STATUSES, ActionFact
 from app.audit.services import record_event
 from app.evidence.services import (
     EvidenceProblem,
+    Received,
     Upload,
     attach_to_note,
     forget_unused_bytes,
     queue_text_extraction,
+    receive,
 )
 from app.extensions import db
 from app.models import Action, ActionNote, Assignment, Cycle, Department, Role, User
@@ -309,6 +311,7 @@ def record_progress(actor: User, action: Action, *, status: str, note: str, drop
                             f"Text must be {TEXT_MAX:,} characters or fewer")
     if status == action.status and not note:
         raise ActionProblem("note", "Write a progress note, or change the status")
+    received = _received(uploads)
     with db.session.no_autoflush:  # one UPDATE of the action, so its version moves on by exactly one
         before = {"status": action.status, "dropped_reason": action.dropped_reason or None}
         action.status = status
@@ -322,28 +325,37 @@ def record_progress(actor: User, action: Action, *, status: str, note: str, drop
                      summary=f"Recorded progress on ‘{action.title}’: "
                              f"{ACTION_STATUS_LABELS[ActionStatus(status)].lower()}",
                      before=before, after=after)
-    made = _attach_to_note(actor, written, list(uploads))
     try:
+        made = _attach_to_note(actor, written, received) if received is not None else []
         _commit_or_conflict("status")
-    except ActionProblem:
-        for row in made:
-            forget_unused_bytes(row.sha256)  # the note was not kept: nor are bytes nothing else uses
+    except BaseException:
+        db.session.rollback()
+        if received is not None:
+            received.discard()
+            for _, incoming, _ in received.files:
+                forget_unused_bytes(incoming.sha256)  # the note was not kept: nor are bytes nothing else uses
         raise
     queue_text_extraction(made)
 
 
-def _attach_to_note(actor: User, note: ActionNote, uploads: list[Upload]) -> list:
-    if not uploads:
-        return []
+def _attach_to_note(actor: User, note: ActionNote, received: Received) -> list:
     try:
         db.session.flush()  # the note's id, for its files
     except StaleDataError:
-        db.session.rollback()
         raise ActionProblem("status", CONFLICT) from None
     try:
-        return attach_to_note(actor, note, uploads)
+        return attach_to_note(actor, note, received)
     except EvidenceProblem as problem:
-        db.session.rollback()
+        raise ActionProblem("files", problem.message) from None
+
+
+def _received(uploads: Sequence[Upload]) -> Received | None:
+    """The note's files read and checked, before anything is written or locked; None when there are none."""
+    if not uploads:
+        return None
+    try:
+        return receive(list(uploads))
+    except EvidenceProblem as problem:
         raise ActionProblem("files", problem.message) from None
 
 

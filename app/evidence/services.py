@@ -102,24 +102,47 @@ def _receive_all(store: FolderStore, uploads: list[Upload], limit: Limits) -> li
     return received
 
 
-def _store(actor: User, uploads: list[Upload], *, used: int, place: dict[str, Any],
-           audit_object: tuple[str, int], where: str) -> list[EvidenceFile]:
+@dataclass
+class Received:
+    """Files read, hashed and checked into the incoming folder: not yet part of anything.
+
+    Reading is done before any database lock is taken (a large upload takes seconds);
+    `discard()` throws away whatever was not kept.
+    """
+
+    files: list[tuple[str, Incoming, str]]
+
+    @property
+    def size(self) -> int:
+        return sum(incoming.size for _, incoming, _ in self.files)
+
+    def discard(self) -> None:
+        store = evidence_store()
+        for _, incoming, _ in self.files:
+            store.discard(incoming)  # a file already kept has moved: nothing to remove
+
+
+def receive(uploads: list[Upload]) -> Received:
+    """Read and check an upload's files; EvidenceProblem (and nothing kept) if any is refused."""
     limit = limits()
     if not uploads:
         raise EvidenceProblem("Choose a file to attach")
     if len(uploads) > limit.files_per_upload:
         raise EvidenceProblem(f"Attach up to {limit.files_per_upload} files at a time")
-    store = evidence_store()
-    received = _receive_all(store, uploads, limit)
-    adding = sum(incoming.size for _, incoming, _ in received)
-    if used + adding > limit.return_bytes:
-        for _, incoming, _ in received:
-            store.discard(incoming)
+    return Received(_receive_all(evidence_store(), uploads, limit))
+
+
+def _store(actor: User, received: Received, *, used: int, place: dict[str, Any],
+           audit_object: tuple[str, int], where: str) -> list[EvidenceFile]:
+    """Keep received files for one place, within its limit, with a row and an audit entry each."""
+    limit = limits()
+    if used + received.size > limit.return_bytes:
         raise EvidenceProblem(f"These files would take the evidence for {where} over {size_words(limit.return_bytes)} "
                               f"(it has {size_words(used)} already). Attach smaller files, or remove some first")
+    store = evidence_store()
     now = utcnow()
     made = []
-    for name, incoming, detected in received:
+    for name, incoming, detected in received.files:
         store.keep(incoming)
         row = EvidenceFile(sha256=incoming.sha256, size_bytes=incoming.size, media_type=detected, file_name=name,
                            uploaded_by_id=actor.id, uploaded_at=now, text_state="waiting", **place)
@@ -151,29 +174,33 @@ def attach_to_answer(actor: User, assignment: Assignment, definition: Definition
 
     if definition.question(question_id) is None:
         raise EvidenceProblem("That question is not in this return's questionnaire")
-    lock_for_write(assignment)  # two uploads at once cannot both squeeze under the return's limit
-    if is_read_only(assignment):
-        db.session.rollback()
-        raise EvidenceProblem("This return cannot be changed now, so files cannot be attached to it")
-    used = db.session.scalar(select(func.coalesce(func.sum(EvidenceFile.size_bytes), 0))
-                             .where(EvidenceFile.assignment_id == assignment.id)) or 0
+    received = receive(uploads)  # before the lock: reading a large upload takes seconds
     try:
-        made = _store(actor, uploads, used=used, place={"assignment_id": assignment.id, "question_id": question_id},
+        lock_for_write(assignment)  # two uploads at once cannot both squeeze under the return's limit
+        if is_read_only(assignment):
+            raise EvidenceProblem("This return cannot be changed now, so files cannot be attached to it")
+        used = db.session.scalar(select(func.coalesce(func.sum(EvidenceFile.size_bytes), 0))
+                                 .where(EvidenceFile.assignment_id == assignment.id)) or 0
+        made = _store(actor, received, used=used,
+                      place={"assignment_id": assignment.id, "question_id": question_id},
                       audit_object=("assignment", assignment.id), where="this return")
+        db.session.commit()
     except BaseException:
         db.session.rollback()
+        received.discard()
+        for _name, incoming, _ in received.files:
+            forget_unused_bytes(incoming.sha256)  # kept before the failure, and used by nothing now
         raise
-    db.session.commit()
     queue_text_extraction(made)
     return made
 
 
-def attach_to_note(actor: User, note: ActionNote, uploads: list[Upload]) -> list[EvidenceFile]:
-    """Attach files to an action's progress note as it is written (the caller commits)."""
+def attach_to_note(actor: User, note: ActionNote, received: Received) -> list[EvidenceFile]:
+    """Keep files received for an action's progress note as it is written (the caller commits)."""
     used = db.session.scalar(
         select(func.coalesce(func.sum(EvidenceFile.size_bytes), 0)).join(ActionNote)
         .where(ActionNote.action_id == note.action_id)) or 0
-    return _store(actor, uploads, used=used, place={"action_note_id": note.id},
+    return _store(actor, received, used=used, place={"action_note_id": note.id},
                   audit_object=("action", note.action_id), where="this action")
 
 

@@ -467,6 +467,10 @@ CLEAR_FORM_SCRIPT = r"""
 (index) => {
   const form = [...document.querySelectorAll('main form')].filter((f) => f.method === 'post')[index];
   if (!form) return false;
+  // A form folded away in a <details> ("Comment on this answer"): open it, as a person would
+  for (let details = form.closest('details'); details; details = details.parentElement.closest('details')) {
+    details.open = true;
+  }
   for (const el of form.elements) {
     if (el.type === 'radio' || el.type === 'checkbox') el.checked = false;
     else if (el.tagName === 'SELECT') { if ([...el.options].some((o) => o.value === '')) el.value = ''; }

@@ -1,13 +1,21 @@
-"""Review that supports judgement, in a real browser (issue 17): comments beside answers, what changed,
-the decision at the foot. Every page is scanned with axe; the review page is photographed at 1280 and 375 px."""
+"""Review that supports judgement, in a real browser (issue 17): comments beside answers, a PDF attached,
+what changed, the file found by a word inside it, the return accepted and printed, the evidence pack proved.
+Every page is scanned with axe; the main pages are photographed at 1280 and 375 px."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import zipfile
+
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from tests.browser.conftest import ARTIFACTS
+from tests.evidence_samples import pdf_with_text
 from tests.functional.test_review_comments import submit
-from tests.support import open_cycle, signed_in
+from tests.support import open_cycle, run_queued_jobs, signed_in
 
 
 def photograph(journey, name: str) -> None:
@@ -20,7 +28,8 @@ def photograph(journey, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_a_reviewer_comments_returns_and_sees_exactly_what_the_officer_changed(app, people, journey, new_journey):
+def test_a_reviewer_comments_returns_and_sees_exactly_what_the_officer_changed(app, people, journey, new_journey,
+                                                                               tmp_path):
     cycle = open_cycle(app, people)
     submit(signed_in(app, people.lead), cycle.housing)
 
@@ -54,6 +63,15 @@ def test_a_reviewer_comments_returns_and_sees_exactly_what_the_officer_changed(a
     expect(lead.page.locator(".app-comments")).to_contain_text("does not mention anti-social behaviour")
     photograph(lead, "section-with-a-comment")
     lead.page.fill("#q-plan-mentions-duty-evidence", "Service plan 2026, section 3, page 8 (anti-social behaviour)")
+    lead.click("#q-plan-mentions-duty-block ~ .app-answer-files button")  # saves the page, then opens its files
+    expect(lead.page.locator("h1")).to_have_text("Evidence files")
+    plan = tmp_path / "Service plan 2026.pdf"
+    plan.write_bytes(pdf_with_text("Housing service plan 2026", "Section 3: neighbourhood wardens and estate ASB"))
+    lead.page.set_input_files("#files", str(plan))
+    lead.submit("Attach files")
+    expect(lead.page.locator(".govuk-notification-banner")).to_contain_text("Attached Service plan 2026.pdf")
+    photograph(lead, "evidence-files")
+    lead.click("a.govuk-back-link")
     lead.submit("Save and continue")
     lead.click("a:has-text('Reply to this comment')")
     lead.page.fill("#body", "Housing officers and caretakers: 40 of the 100 staff.")
@@ -74,5 +92,42 @@ def test_a_reviewer_comments_returns_and_sees_exactly_what_the_officer_changed(a
     cso.click("a:has-text('Show only the 1 changed answer')")
     expect(page.locator(".app-review-answer")).to_have_count(1)
     cso.click("a:has-text('Show all answers')")
+    expect(page.locator("#answer-plan-mentions-duty")).to_contain_text("Files attached since submission 1: "
+                                                                       "Service plan 2026.pdf")
+
+    # The file is found by a word inside it.
+    run_queued_jobs(app)  # the worker reads the PDF's words
+    cso.click("header a:has-text('Search'), nav a:has-text('Search')")
+    page.fill("#q", "wardens")
+    cso.submit("Search")
+    expect(page.locator(".app-search-group")).to_contain_text("File Service plan 2026.pdf")
+    expect(page.locator("mark").first).to_have_text("wardens")
+    photograph(cso, "search-results")
+    cso.click(".app-search-group h3 a")  # to the return
     cso.submit("Accept return")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("You accepted the return for Housing Services")
+
+    # Printed for a committee paper: the print view, and its PDF.
+    cso.click("a:has-text('Print view')")
+    expect(page.locator("h1")).to_contain_text("Housing Services: Small departmental check")
+    photograph(cso, "print-view")
+    with page.expect_download() as download:
+        page.click("a:has-text('download it as a PDF')")
+    pdf = PdfReader(download.value.path())
+    assert "Does your service plan mention the duty?" in "".join(p.extract_text() or "" for p in pdf.pages)
+
+    # The auditor downloads the evidence pack, and its manifest's hashes match the files.
+    auditor = new_journey()
+    auditor.goto("/sign-in").sign_in(people.auditor)
+    auditor.goto(f"/cycles/{cycle.cycle_id}/export")
+    auditor.page.check("input[name='kind'][value='zip']")
+    auditor.submit("Make the export")
+    run_queued_jobs(app)
+    auditor.goto(auditor.page.url.split(auditor.base_url, 1)[1])
+    with auditor.page.expect_download() as download:
+        auditor.page.click("a:has-text('Download the evidence pack')")
+    archive = zipfile.ZipFile(download.value.path())
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    assert [row["File in this pack"].rsplit("/", 1)[1] for row in manifest] == ["Service plan 2026.pdf"]
+    for row in manifest:
+        assert hashlib.sha256(archive.read(row["File in this pack"])).hexdigest() == row["SHA-256"]
