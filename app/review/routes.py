@@ -10,7 +10,6 @@ from app.outbox.services import STATE_WORDS, messages_about_return
 from app.respond.services import definition_of, get_return_for_reader
 from app.review import bp
 from app.review.comments import (
-    RESOLUTION_WORDS,
     CommentProblem,
     add_comment,
     comment_of_return,
@@ -43,7 +42,7 @@ def _render(assignment, *, return_form: ReturnForm | None = None, accept_form: A
         "review/detail.html", page=page, assignment=assignment, definition=page.definition,
         accept_form=accept_form or AcceptForm(data={"version": assignment.version}),
         return_form=return_form or ReturnForm(data={"version": assignment.version}),
-        button=ButtonForm(), comment_error=comment_error, problem=problem, resolution_words=RESOLUTION_WORDS,
+        button=ButtonForm(), comment_error=comment_error, problem=problem,
         messages=messages_about_return(assignment.id), state_words=STATE_WORDS,
     ), status
 

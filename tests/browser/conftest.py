@@ -120,7 +120,9 @@ class Journey:
         return self.check()
 
     def submit(self, button_text: str = "") -> Journey:
-        selector = f"button:has-text('{button_text}')" if button_text else "main button[type=submit]"
+        # not a form's hidden default button (the one Enter presses): the button a person sees
+        selector = (f"button:has-text('{button_text}'):not([aria-hidden=true])" if button_text
+                    else "main button[type=submit]:not([aria-hidden=true])")
         return self.click(selector)
 
     def sign_in(self, account: Account | str, password: str | None = None) -> Journey:
