@@ -18,6 +18,8 @@ REVIEWED = {
     "app/mail/compose.py": "e-mail HTML built from a message's plain text: every piece of text is escaped by markupsafe "
                            "before it is wrapped (tests/unit/test_mail_compose.py tries hostile text and links)",
     "app/mail/outbox.py": "a link made as the message is sent, put in a fixed anchor by Markup.format, which escapes it",
+    "app/search/routes.py": "a search snippet escaped whole by markupsafe, then only its two control-character markers "
+                            "turned into <mark> (tests/unit/test_search_words.py tries hostile text)",
 }
 
 
