@@ -176,3 +176,40 @@ def close(cycle_id: int) -> Response | str:
     return _confirm(cycle, heading=f"Close {cycle.name}?", button="Close cycle", action=do_close,
                     explanation="Nobody will be able to change or submit its returns, and returns not yet "
                                 "submitted stay as they are. This cannot be undone.")
+
+
+@bp.route("/<int:cycle_id>/carry-over", methods=["GET", "POST"])
+@allow(Permission.MANAGE_CYCLES)
+def carry_over_answers(cycle_id: int) -> Response | str:
+    """Pre-fill the returns not yet started from each department's last accepted return."""
+    from app.cycles.carry_over import CarryProblem, carry_candidates, carry_over
+
+    cycle = get_cycle_or_404(cycle_id)
+    candidates = carry_candidates(cycle) if cycle.status == CycleStatus.OPEN.value else []
+    if not candidates:
+        return render_template(
+            "layout/confirm.html", form=ConfirmForm(), problem=None, can_confirm=False,
+            back_url=url_for("cycles.detail", cycle_id=cycle.id), heading="No return can be pre-filled from last year",
+            explanation="A return is pre-filled from its department's last accepted return of the same questionnaire, "
+                        "and only while nobody has started it. In this cycle every such return has been started, "
+                        "or no department has an accepted return from an earlier cycle.", button="", button_classes="")
+
+    def do_carry():
+        try:
+            done = carry_over(current_user._get_current_object(), cycle)
+        except CarryProblem as problem:
+            raise CycleProblem("cycle", problem.message) from None
+        left = f" {done.skipped} answers no longer fit their questions and were left out." if done.skipped else ""
+        flash(f"Pre-filled {done.returns} return{'s' if done.returns != 1 else ''} with {done.answers} answers and "
+              f"{done.files} evidence file{'s' if done.files != 1 else ''} from last year.{left} Each answer counts "
+              "as unanswered until its lead officer confirms or changes it.", "success")
+        return redirect(url_for("cycles.detail", cycle_id=cycle.id))
+
+    names = ", ".join(target.respondent_name for target, _ in candidates[:8]) + (
+        f" and {len(candidates) - 8} more" if len(candidates) > 8 else "")
+    return _confirm(cycle, heading=f"Pre-fill {len(candidates)} return{'s' if len(candidates) != 1 else ''} "
+                                   "from last year?", button="Pre-fill returns", action=do_carry,
+                    explanation=f"{names}: each starts with the answers and evidence files of its department's "
+                                "last accepted return of the same questionnaire. Every answer is marked carried "
+                                "over and counts as unanswered until the lead officer confirms or changes it. "
+                                "Returns already started are not touched.")

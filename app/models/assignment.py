@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -109,6 +110,10 @@ class Answer(db.Model):
     # to the answer clears it: the check was of what was there then.
     evidence_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     evidence_checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Pre-filled from last year's accepted return: the answer it came from, and whether the officer has yet to
+    # confirm it still holds. A carried answer not yet confirmed counts as unanswered everywhere.
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id", ondelete="SET NULL"))
+    carried_over: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     assignment: Mapped[Assignment] = relationship(back_populates="answers")
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])

@@ -46,9 +46,12 @@ class AnswerValue:
     not_applicable: bool = False
     evidence: str = ""
     action: str = ""
+    carried: bool = False  # pre-filled from last year and not yet confirmed: shown, but not an answer
 
     @property
     def answered(self) -> bool:
+        if self.carried:
+            return False
         if isinstance(self.value, str) and all(is_invisible(character) for character in self.value):
             return False  # "" or only invisible characters (stored before they were cleaned away)
         return self.not_applicable or self.value not in (None, "", [])

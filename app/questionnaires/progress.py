@@ -45,6 +45,10 @@ def _missing_for(question: Question, answer: AnswerValue | None) -> list[Missing
     """What is missing for one question, in words that name the question."""
     found: list[Missing] = []
     quoted = f"‘{question.text}’"
+    if answer and answer.carried:
+        found.append(Missing(question, value_field(question) if question.type != "date" else date_fields(question)[0],
+                             f"Confirm or change the answer carried over to {quoted}"))
+        return found
     if not (answer and answer.answered):
         if question.required:
             # A date's error goes to its day box, the field a link to the question should focus.

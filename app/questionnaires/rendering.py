@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -46,8 +46,8 @@ def _number_text(value: float | int) -> str:
 
 
 def format_answer(question: Question, answer: AnswerValue | None) -> str:
-    """The answer as a person reads it: option labels, units, dates in words."""
-    if answer is None or not answer.answered:
+    """The answer as a person reads it: option labels, units, dates in words (a carried-over one too)."""
+    if answer is None or not (answer.answered or (answer.carried and replace(answer, carried=False).answered)):
         return "Not answered"
     if answer.not_applicable:
         return NOT_APPLICABLE_LABEL

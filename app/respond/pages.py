@@ -147,7 +147,16 @@ def task_list_page(ctx: ReturnContext) -> str:
         all_complete=all(v == SectionStatus.COMPLETED for v in statuses.values()),
         read_only=is_read_only(assignment), answers=answers, visible=visible_questions(definition, answers),
         today=_today(), comments=_shared_comments(ctx), evidence_files=_evidence_files(ctx),
+        carried=carried_by_section(definition, answers),
     )
+
+
+def carried_by_section(definition, answers) -> dict[str, int]:
+    """How many answers carried over from last year wait for confirmation, per section that has any."""
+    visible = visible_questions(definition, answers)
+    counts = {s.id: sum(1 for q in s.questions if q.id in visible and answers.get(q.id) is not None
+                        and answers[q.id].carried) for s in definition.sections}
+    return {section_id: count for section_id, count in counts.items() if count}
 
 
 def _page_questions(definition, section, answers):
@@ -192,6 +201,7 @@ def _render_section(ctx: ReturnContext, definition, section, raw_by_question, pr
     return make_response(ctx.render(
         "respond/section.html", definition=definition, section=section, blocks=list(zip(questions, blocks, strict=True)),
         comments=_shared_comments(ctx), reply_url=_reply_url(ctx), evidence_files=_evidence_files(ctx),
+        carried={q.id for q in questions if answers.get(q.id) is not None and answers[q.id].carried},
         problems=problems,
         error_list=[{"text": p.message, "href": f"#{p.field}"} for p in problems], saved_note=saved_note,
         kept=kept, version=version, keep_token=keep_token_for(ctx.respondent, assignment, section.id, version),

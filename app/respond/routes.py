@@ -152,6 +152,27 @@ def reply(assignment_id: int, question_id: str) -> Response | str:
                            can_reply=any(c.is_open for c in thread) and not is_read_only(ctx.assignment))
 
 
+@bp.route("/<int:assignment_id>/sections/<section_id>/confirm-carried", methods=["POST"])
+@allow(*RESPONDERS)
+def confirm_carried(assignment_id: int, section_id: str) -> Response:
+    """One click: every answer carried over in this section still holds."""
+    from app.cycles.carry_over import CarryProblem, confirm_section
+    from app.respond.services import ReturnReadOnly
+
+    ctx = _context(assignment_id)
+    definition = definition_of(ctx.assignment)
+    if definition.section(section_id) is None:
+        abort(404)
+    try:
+        count = confirm_section(_user(), ctx.assignment, definition, section_id)
+    except (CarryProblem, ReturnReadOnly):
+        flash("This return cannot be changed now.")
+        return redirect(ctx.links.task_list())
+    if count:
+        flash(f"Confirmed {count} answer{'s' if count != 1 else ''} carried over from last year.", "success")
+    return redirect(ctx.links.task_list())
+
+
 @bp.app_template_global("return_status")
 def return_status(assignment) -> tuple[str, str]:
     """(label, tag class) for a return as shown everywhere: overdue beats the stored status."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -145,12 +145,12 @@ def is_read_only(assignment: Assignment) -> bool:
 def _as_value(row: Answer | None) -> AnswerValue:
     if row is None:
         return AnswerValue()
-    return AnswerValue(row.value, bool(row.not_applicable), row.evidence or "", row.action or "")
+    return AnswerValue(row.value, bool(row.not_applicable), row.evidence or "", row.action or "", bool(row.carried_over))
 
 
 def _audit_value(answer: AnswerValue) -> dict[str, Any]:
     return {"value": answer.value, "not_applicable": answer.not_applicable, "evidence": answer.evidence,
-            "action": answer.action}
+            "action": answer.action, **({"carried_over": True} if answer.carried else {})}
 
 
 def answer_rows(assignment: Assignment, *, with_authors: bool = False) -> dict[str, Answer]:
@@ -287,9 +287,13 @@ def _try_save(respondent: Respondent, assignment: Assignment, questions: list[Qu
             row = Answer(assignment_id=assignment.id, question_id=qid)
             db.session.add(row)
         row.value, row.not_applicable, row.evidence, row.action = new.value, new.not_applicable, new.evidence, new.action
+        row.carried_over = False  # saved from the page: the officer has seen it, so it is theirs now
         row.changed_in_version, row.updated_by_id, row.updated_at = new_version, respondent.user_id, now
         row.evidence_checked_at = row.evidence_checked_by_id = None  # the check was of the answer as it was
-        respondent.record("answer.changed", assignment, f"Changed the answer to {qid}",
+        confirmed = before.carried and replace(before, carried=False) == new
+        respondent.record("answer.confirmed" if confirmed else "answer.changed", assignment,
+                          f"Confirmed the answer to {qid} carried over from last year" if confirmed
+                          else f"Changed the answer to {qid}",
                           before={"question": qid, **_audit_value(before)} if rows.get(qid) else None,
                           after={"question": qid, **_audit_value(new)})
     old_status = assignment.status

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Text, and_, cast, func, literal, select
+from sqlalchemy import Text, and_, cast, false, func, literal, select
 
 from app.analysis.frame import StoredAnswers, empty_frame, score_records
 from app.extensions import db
@@ -65,7 +65,8 @@ def answers_json(details: bool, dialect: str):
     query = select(cast(aggregate(Answer.question_id, answer), Text)).select_from(Answer)
     if details:
         query = query.outerjoin(User, User.id == Answer.updated_by_id)
-    return query.where(Answer.assignment_id == Assignment.id).scalar_subquery()
+    # an answer carried over from last year and not yet confirmed is not an answer: results leave it out
+    return query.where(Answer.assignment_id == Assignment.id, Answer.carried_over == false()).scalar_subquery()
 
 
 def cycle_returns_query(cycle_id: int, *, respondent_types: Iterable[str] | None = None,

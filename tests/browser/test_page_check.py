@@ -227,6 +227,7 @@ def route_ids(lead: User, peer_token: str) -> dict[str, list[dict[str, Any]]]:
         "benchmarking.invitation": each("invitation_id", invitation_ids),
         "cycles.detail": each("cycle_id", [current, previous, hallmarks, draft]),
         "cycles.close": each("cycle_id", [current]),
+        "cycles.carry_over_answers": each("cycle_id", [current]),
         "cycles.edit": each("cycle_id", [draft, current]),
         "cycles.open_": each("cycle_id", [draft]),
         "export_jobs.export": each("cycle_id", [current]),

@@ -92,6 +92,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "review.resolve_comment": frozenset({CSO}),
     "review.evidence_checked": frozenset({CSO}),
     "respond.reply": RESPONDERS,
+    "respond.confirm_carried": RESPONDERS,
+    "cycles.carry_over_answers": frozenset({CSO}),
     # Lead officers: their own departments' files only (test_evidence_files.py checks the objects).
     "evidence.answer_files": RESPONDERS,
     "evidence.remove_answer_file": RESPONDERS,
