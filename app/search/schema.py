@@ -5,6 +5,10 @@ index on each searchable table. SQLite: an FTS5 table per searchable table (Port
 stemming), kept in step by triggers. Neither is an ORM column or table: the database
 keeps them up to date on every write, so no code path can forget to. The comparison
 of models and migrations leaves them out by these names.
+
+A migration that alters a searched table on SQLite in batch mode rebuilds the table
+and so drops its triggers: it must make them again (see migration 0013).
+tests/functional/test_search.py checks they are all there after every migration.
 """
 
 from __future__ import annotations

@@ -120,3 +120,18 @@ def test_hostile_stored_text_is_shown_as_text_in_a_snippet(app, people, cycle, l
 def test_an_empty_search_shows_the_form_only(app, people, answered):
     page = signed_in(app, people.cso).get("/search/").get_data(as_text=True)
     assert 'id="q"' in page and 'id="results"' not in page
+
+
+def test_every_searched_table_keeps_its_index_triggers_after_all_migrations(app):
+    """SQLite: a migration that rebuilds a searched table (batch mode) drops its triggers unless it makes them
+    again (as 0013 does for answers); search would then silently miss every later change."""
+    from app.search.schema import SEARCHED
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            columns = db.session.execute(db.text(
+                "SELECT table_name FROM information_schema.columns WHERE column_name = 'search_vector'")).scalars()
+            assert set(columns) == set(SEARCHED)
+            return
+        triggers = set(db.session.execute(db.text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+    assert {f"{fts}_{event}" for fts in SEARCHED.values() for event in ("insert", "delete", "update")} <= triggers
