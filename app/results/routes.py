@@ -50,6 +50,7 @@ from app.results.services import (
 from app.results.services import (
     status_label as return_status_label,
 )
+from app.review.evidence_checks import checked_questions, evidence_check_summary
 from app.security.access import Permission, allow
 
 READERS = (Permission.VIEW_ALL_RETURNS, Permission.VIEW_OWN_DEPARTMENTS)
@@ -170,8 +171,11 @@ def department(cycle_id: int, department_id: int) -> tuple[str, int] | str:
         if not profile.empty else None
     return_url = (url_for("review.detail", assignment_id=assignment.id) if sees_everything(_user())
                   else url_for("respond.task_list", assignment_id=assignment.id))
+    rows = data.frame[data.frame["assignment_id"] == assignment.id] if not data.frame.empty else data.frame
+    outcomes = dict(zip(rows["question_id"], rows["outcome"], strict=True)) if not rows.empty else {}
+    checks = evidence_check_summary(outcomes, checked_questions(assignment.id))
     return _render("results/department.html", [], cycle=cycle, department=dept, assignment=assignment,
-                   totals=overall(data.frame, bands()), profile=profile, gaps=gaps, chart=chart,
+                   totals=overall(data.frame, bands()), profile=profile, gaps=gaps, chart=chart, checks=checks,
                    actions=actions_by_gap(cycle.id, [dept.id]), can_plan=may_plan_for(_user(), dept.id),
                    return_url=return_url, status_label=return_status_label,
                    theme_names=theme_labels(data.frame), section="heatmap")

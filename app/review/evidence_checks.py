@@ -60,3 +60,20 @@ def count_checked(question_ids: Iterable[str], checked_ids: Mapping[str, object]
     """Pure: of these questions, how many are in the checked set."""
     ids = list(question_ids)
     return CheckCounts(len(ids), sum(1 for qid in ids if qid in checked_ids))
+
+
+def checked_questions(assignment_id: int) -> set[str]:
+    """The questions of a return whose evidence a reviewer has checked."""
+    return set(db.session.scalars(select(Answer.question_id).where(Answer.assignment_id == assignment_id,
+                                                                   Answer.evidence_checked_at.is_not(None))))
+
+
+def evidence_check_summary(outcomes: Mapping[str, str], checked: set[str]) -> tuple[CheckCounts, CheckCounts]:
+    """Pure: of a return's gaps (answered, missing the target) and met answers, how many were checked.
+
+    `outcomes` maps question id to its outcome ("met", "gap", "unanswered", ...): an unanswered
+    question has no evidence to check, so it is in neither count.
+    """
+    gaps = [qid for qid, outcome in outcomes.items() if outcome == "gap"]
+    met = [qid for qid, outcome in outcomes.items() if outcome == "met"]
+    return count_checked(gaps, checked), count_checked(met, checked)

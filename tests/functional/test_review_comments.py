@@ -256,3 +256,11 @@ def test_no_comment_once_the_return_is_no_longer_waiting_for_a_decision(app, sub
 def test_a_question_not_in_the_questionnaire_is_refused(app, submitted, cso):
     assert comment(cso, submitted.housing, "no-such-question", "Hello").status_code == 400
     assert cso.post(f"/review/{submitted.housing}/evidence-checked/no-such-question", {"checked": "yes"}).status_code == 404
+
+
+def test_the_departments_results_say_how_many_gaps_and_met_answers_were_checked(app, people, submitted, cso):
+    from tests.functional.test_results import text
+
+    cso.post(f"/review/{submitted.housing}/evidence-checked/{DUTY}", {"checked": "yes"})
+    page = text(cso.get(f"/cycles/{submitted.cycle_id}/results/departments/{people.housing_id}"))
+    assert re.search(r"Evidence checked 0 of \d+ answered gaps?, 1 of [1-9]\d* met answers?: seen by the reviewer", page)

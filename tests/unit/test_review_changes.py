@@ -35,3 +35,12 @@ def test_a_list_answer_compares_by_its_items_in_order_stored():
     before = stored(topics=AnswerValue(["crime", "violence"]))
     assert changed_answers(before, {"topics": AnswerValue(["crime", "violence"])}) == {}
     assert set(changed_answers(before, {"topics": AnswerValue(["crime"])})) == {"topics"}
+
+
+def test_evidence_checked_counts_gaps_and_met_answers_apart_and_leaves_unanswered_out():
+    from app.review.evidence_checks import evidence_check_summary
+
+    outcomes = {"a": "gap", "b": "gap", "c": "met", "d": "met", "e": "met", "f": "unanswered", "g": "not_applicable"}
+    gaps, met = evidence_check_summary(outcomes, {"a", "c", "d", "f"})
+    assert (gaps.checked, gaps.total) == (1, 2)
+    assert (met.checked, met.total) == (2, 3)
