@@ -152,10 +152,12 @@ def task_list_page(ctx: ReturnContext) -> str:
 
 
 def carried_by_section(definition, answers) -> dict[str, int]:
-    """How many answers carried over from last year wait for confirmation, per section that has any."""
-    visible = visible_questions(definition, answers)
-    counts = {s.id: sum(1 for q in s.questions if q.id in visible and answers.get(q.id) is not None
-                        and answers[q.id].carried) for s in definition.sections}
+    """How many answers carried over from last year wait for confirmation, per section that has any.
+
+    A follow-up is counted even while its carried parent hides it: confirming the section confirms both.
+    """
+    counts = {s.id: sum(1 for q in s.questions if answers.get(q.id) is not None and answers[q.id].carried)
+              for s in definition.sections}
     return {section_id: count for section_id, count in counts.items() if count}
 
 

@@ -131,3 +131,41 @@ def test_a_reviewer_comments_returns_and_sees_exactly_what_the_officer_changed(a
     assert [row["File in this pack"].rsplit("/", 1)[1] for row in manifest] == ["Service plan 2026.pdf"]
     for row in manifest:
         assert hashlib.sha256(archive.read(row["File in this pack"])).hexdigest() == row["SHA-256"]
+
+
+def test_last_years_answers_are_carried_over_and_confirmed(app, people, journey, new_journey):
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.models import Cycle
+    from tests.functional.test_results import HOUSING_ANSWERS, answer
+
+    last = open_cycle(app, people, name="Audit 2025 to 2026")
+    answer(app, last.housing, HOUSING_ANSWERS, "accepted")
+    with app.app_context():
+        earlier = db.session.get(Cycle, last.cycle_id)
+        earlier.period_start -= timedelta(days=365)
+        earlier.period_end -= timedelta(days=365)
+        db.session.commit()
+    this = open_cycle(app, people, name="Audit 2026 to 2027")
+
+    cso = journey
+    cso.goto("/sign-in").sign_in(people.cso)
+    cso.goto(f"/cycles/{this.cycle_id}")
+    cso.click("a:has-text('Pre-fill from last year')")
+    expect(cso.page.locator("h1")).to_have_text("Pre-fill 1 return from last year?")
+    cso.submit("Pre-fill returns")
+    expect(cso.page.locator(".govuk-notification-banner")).to_contain_text("Pre-filled 1 return with 6 answers")
+
+    lead = new_journey()
+    lead.goto("/sign-in").sign_in(people.lead)
+    lead.goto(f"/returns/{this.housing}")
+    expect(lead.page.locator("main")).to_contain_text("Answers carried over from last year")
+    photograph(lead, "carried-over-task-list")
+    lead.submit("Confirm all 4")
+    expect(lead.page.locator(".govuk-notification-banner")).to_contain_text("Confirmed 4 answers carried over")
+    lead.click("a.govuk-link:has-text('Planning')")
+    expect(lead.page.locator(".app-carried").first).to_contain_text("filled in with last year's answer")
+    lead.submit("Save and continue")
+    lead.goto(f"/returns/{this.housing}/check")
+    expect(lead.page.locator("main")).not_to_contain_text("Carried over: confirm or change")

@@ -74,7 +74,8 @@ def test_carried_answers_are_shown_but_count_as_unanswered_until_confirmed(app, 
     _, this = years
     carry(app, people, this.cycle_id)
     task_list = words(lead.get(f"/returns/{this.housing}"))
-    assert "Answers carried over from last year" in task_list and "Confirm all 4 in People and training" in task_list
+    assert "Answers carried over from last year" in task_list and "6 answers were filled in" in task_list
+    assert "Confirm all 2 in Planning" in task_list and "Confirm all 4 in People and training" in task_list
     check = words(lead.get(f"/returns/{this.housing}/check"))
     assert "Confirm or change the answer carried over to ‘Does your service plan mention the duty?’" in check
     assert "Carried over: confirm or change" in check
