@@ -14,7 +14,6 @@ question that was dropped) is not counted as closed.
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 
 import numpy as np
@@ -82,44 +81,3 @@ def score_changes(earlier: pd.DataFrame, later: pd.DataFrame, by: str, bands: Ra
         merged = merged.drop(columns=["department_before", "department_after"])
     merged["points"] = (merged["score_after"] - merged["score_before"]) * 100
     return merged.sort_values(keys[-1], kind="stable").reset_index(drop=True)
-
-
-def _answer_key(value: object, not_applicable: object) -> str:
-    """One answer as comparable text: its stored value (lists and numbers included), or not applicable."""
-    if bool(not_applicable):
-        return "not applicable"
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def answer_changes(earlier: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
-    """Per department asked in both cycles: how many of the questions both asked it were answered the same,
-    how many differently, and how many are new to it this cycle. Answers are compared by their stored value
-    (or not applicable), so an answer saved again unchanged is the same; an answer in one cycle and none in
-    the other is a change.
-    """
-    columns = ["department_id", "department", "same", "changed", "new_questions"]
-    keep = [*KEY, "department", "outcome", "value", "not_applicable"]
-    before, after = (_departmental_answers(f, keep) for f in (earlier, later))
-    if before.empty or after.empty:
-        return pd.DataFrame(columns=columns)
-    merged = before.merge(after, on=KEY, how="right", suffixes=("_before", "_after"))
-    merged = merged[merged["department_id"].isin(before["department_id"].unique())]
-    asked_before = merged["outcome_before"].notna()
-    same = [_answer_key(v1, n1) == _answer_key(v2, n2) for v1, n1, v2, n2 in zip(
-        merged["value_before"], merged["not_applicable_before"], merged["value_after"], merged["not_applicable_after"],
-        strict=True)]
-    merged["same"] = asked_before & pd.Series(same, index=merged.index, dtype=bool)
-    merged["changed"] = asked_before & ~merged["same"]
-    merged["new_questions"] = ~asked_before
-    grouped = merged.groupby(["department_id", "department_after"], sort=False)[["same", "changed", "new_questions"]]
-    result = grouped.sum().reset_index().rename(columns={"department_after": "department"})
-    for column in ("same", "changed", "new_questions"):
-        result[column] = result[column].astype(int)
-    return result[columns].sort_values("department", kind="stable").reset_index(drop=True)
-
-
-def _departmental_answers(frame: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
-    rows = frame[(frame["respondent_type"] == "department") & frame["outcome"].isin(["met", "gap", "unanswered"])]
-    return rows[keep]

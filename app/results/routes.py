@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.actions.services import actions_by_gap, may_plan_for
 from app.analysis.approaches import approach_matrix, status_label
-from app.analysis.comparison import CHANGE_LABELS, Change, answer_changes, change_counts, gap_changes, score_changes
+from app.analysis.comparison import CHANGE_LABELS, Change, change_counts, gap_changes, score_changes
 from app.analysis.compliance import ChecklistCompliance
 from app.analysis.frame import MATTER_LABELS, ordered_unique, theme_headings, theme_labels
 from app.analysis.gaps import GapFilter, gap_register
@@ -348,7 +348,6 @@ def _comparison(earlier, later, wanted_change: str | None, page: int, problems: 
         "changes": shown, "listed": len(listed), "window": window,
         "pagination": _pagination("results.compare", window, args, _anchor="changes"),
         "departments": score_changes(before, after, "department", bands()),
-        "answers": answer_changes(before, after),
         "themes": score_changes(before, after, "theme", bands()),
         "theme_names": after_names | {k: v for k, v in theme_labels(before).items() if k not in after_names},
     }

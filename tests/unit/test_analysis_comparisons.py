@@ -134,21 +134,3 @@ def test_action_progress_overall_by_department_and_overdue():
     assert by_department[1].sentence == "2 actions, 0 done (0%)"
     assert not is_overdue("done", date(2020, 1, 1), today)
     assert action_progress([], today)[0].sentence == "0 actions, none still wanted"
-
-
-def test_answers_changed_between_cycles_per_department():
-    from app.analysis.comparison import answer_changes
-
-    earlier, later = two_cycles()
-    got = answer_changes(earlier, later).set_index("department")
-    assert list(got.index) == ["Alpha", "Beta"]  # Cobalt answered only the earlier cycle
-    assert (got.at["Alpha", "same"], got.at["Alpha", "changed"]) == (1, 2)  # q1 no to yes, q2 a to b; q4 the same
-    assert (got.at["Beta", "same"], got.at["Beta", "changed"]) == (2, 2)  # q2 b to c, q5 yes to no answer
-    assert (got["new_questions"] == 0).all()
-
-
-def test_answers_changed_with_nothing_to_compare_is_empty():
-    from app.analysis.comparison import answer_changes
-
-    earlier, later = two_cycles()
-    assert answer_changes(earlier.iloc[0:0], later).empty
