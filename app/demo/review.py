@@ -62,6 +62,16 @@ def _store_text_file(name: str, text: str, assignment: Assignment, question_id: 
                                 text_state="done"))
 
 
+def _check_evidence_with_files(assignment: Assignment, officer: User | None, reviewed: datetime) -> None:
+    """An accepted return's reviewer opened the files it came with and marked those answers' evidence checked."""
+    with_files = set(db.session.scalars(select(EvidenceFile.question_id)
+                                        .where(EvidenceFile.assignment_id == assignment.id)))
+    for answer in db.session.scalars(select(Answer).where(Answer.assignment_id == assignment.id,
+                                                          Answer.question_id.in_(with_files))):
+        answer.evidence_checked_at = reviewed - timedelta(minutes=30)
+        answer.evidence_checked_by_id = officer.id if officer else None
+
+
 def add_review_notes(assignment: Assignment, code: str, lead: User | None, officer: User | None,
                      submitted: datetime | None, reviewed: datetime | None) -> None:
     """Files while the return was written; the submission as sent; comments when it was returned."""
@@ -79,6 +89,8 @@ def add_review_notes(assignment: Assignment, code: str, lead: User | None, offic
             [row.id, row.file_name])
     db.session.add(Submission(assignment_id=assignment.id, number=1, submitted_at=submitted,
                               submitted_by_id=lead.id if lead else None, answers=kept))
+    if assignment.status == "accepted" and reviewed is not None:
+        _check_evidence_with_files(assignment, officer, reviewed)
     if assignment.status != "returned" or reviewed is None:
         return
     for question_id, body in COMMENTS.get(code, []):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import String, case, cast, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.analysis.approaches import approach_matrix
 from app.analysis.compliance import checklist_compliance
@@ -26,9 +27,12 @@ from app.exports.model import (
     About,
     ActionInfo,
     AuditInfo,
+    CommentInfo,
     CrimeSection,
     CycleExport,
     DefinitionInfo,
+    EvidenceCheck,
+    EvidenceFileInfo,
     ReturnInfo,
     StoredReturn,
 )
@@ -36,21 +40,26 @@ from app.exports.sheets import RagBands
 from app.extensions import db
 from app.models import (
     Action,
+    ActionNote,
     Answer,
+    AnswerComment,
     Assignment,
     AuditEvent,
     CrimeStatistic,
     Cycle,
     Department,
+    EvidenceFile,
     PeerInvitation,
     PeerPartnership,
     QuestionnaireSnapshot,
+    User,
 )
 from app.organisation.services import current_organisation
 from app.questionnaires.registry import definition_from_snapshot
 from app.questionnaires.workflow import STATUS_LABELS, Status, display_status
 from app.results.loading import answers_json, decode_answers
 from app.results.services import bands, partnership_data, peer_data
+from app.review.comments import RESOLUTION_WORDS
 
 STREAM_RETURNS = 50  # returns fetched at a time
 STREAM_EVENTS = 2000
@@ -85,18 +94,124 @@ def _returns(cycle_id: int, department_id: int | None, today: date) -> Iterator[
         .order_by(kind_order, func.lower(func.coalesce(Department.name, PeerPartnership.name, "")), Assignment.id)
         .execution_options(yield_per=STREAM_RETURNS)
     )
+    checks = _evidence_checks(cycle_id, department_id)
     for (assignment_id, snapshot_id, kind, department_id, department_name, code, peer_name, is_own, status,
          due_date, submitted_at, reviewed_at, text) in db.session.execute(query):
-        if kind == "department":
-            name = department_name
-        elif kind == "partnership":
-            name = "The partnership"
-        else:
-            name = f"{peer_name} (our partnership)" if is_own else peer_name
+        name = _respondent_name(kind, department_name, peer_name, is_own)
         label, _tag = display_status(status, due_date, today)
         yield StoredReturn(ReturnInfo(
             assignment_id, snapshot_id, kind, name, department_id, code or "", STATUS_LABELS[Status(status)],
-            label != STATUS_LABELS[Status(status)], due_date, submitted_at, reviewed_at), decode_answers(text))
+            label != STATUS_LABELS[Status(status)], due_date, submitted_at, reviewed_at), decode_answers(text),
+            checks.get(assignment_id, {}))
+
+
+def _respondent_name(kind: str, department_name: str | None, peer_name: str | None, is_own: bool | None) -> str:
+    if kind == "department":
+        return department_name or ""
+    if kind == "partnership":
+        return "The partnership"
+    return f"{peer_name} (our partnership)" if is_own else peer_name or ""
+
+
+def _evidence_checks(cycle_id: int, department_id: int | None) -> dict[int, dict[str, EvidenceCheck]]:
+    """The answers whose evidence a reviewer checked, by return: few, so all of them are read at once."""
+    query = (select(Answer.assignment_id, Answer.question_id, Answer.evidence_checked_at, User.name, User.email)
+             .join(Assignment, Assignment.id == Answer.assignment_id)
+             .outerjoin(User, User.id == Answer.evidence_checked_by_id)
+             .where(*_scope_conditions(cycle_id, department_id), Answer.evidence_checked_at.is_not(None)))
+    found: dict[int, dict[str, EvidenceCheck]] = {}
+    for assignment_id, question_id, checked_at, name, email in db.session.execute(query):
+        found.setdefault(assignment_id, {})[question_id] = EvidenceCheck(checked_at, name or email or "")
+    return found
+
+
+def _question_texts(definitions: dict[int, Any]) -> dict[tuple[int, str], str]:
+    return {(snapshot_id, question.id): question.text
+            for snapshot_id, definition in definitions.items() for question in definition.questions}
+
+
+def _comments(cycle_id: int, department_id: int | None, definitions: dict[int, Any]) -> list[CommentInfo]:
+    """Every comment the lead officer was shown, return by return and question by question, oldest first.
+
+    A reviewer's drafts are left out: they are working notes until a decision sends them, and a
+    department's workbook may be read by its own officers.
+    """
+    texts = _question_texts(definitions)
+    author, resolver = aliased(User), aliased(User)
+    query = (select(AnswerComment, Assignment.snapshot_id, Assignment.respondent_type, Department.name,
+                    Department.code, PeerPartnership.name, PeerPartnership.is_own, author.name, author.email,
+                    resolver.name, resolver.email)
+             .join(Assignment, Assignment.id == AnswerComment.assignment_id)
+             .outerjoin(Department, Department.id == Assignment.department_id)
+             .outerjoin(PeerPartnership, PeerPartnership.id == Assignment.peer_partnership_id)
+             .outerjoin(author, author.id == AnswerComment.author_id)
+             .outerjoin(resolver, resolver.id == AnswerComment.resolved_by_id)
+             .where(*_scope_conditions(cycle_id, department_id), AnswerComment.shared_at.is_not(None))
+             .order_by(func.lower(func.coalesce(Department.name, PeerPartnership.name, "")), Assignment.id,
+                       AnswerComment.question_id, AnswerComment.created_at, AnswerComment.id))
+    found = []
+    for (comment, snapshot_id, kind, department_name, code, peer_name, is_own, author_name, author_email,
+         resolver_name, resolver_email) in db.session.execute(query):
+        found.append(CommentInfo(
+            comment.id, comment.assignment_id, _respondent_name(kind, department_name, peer_name, is_own),
+            code or "", comment.question_id, texts.get((snapshot_id, comment.question_id), ""),
+            author_name or author_email or "", "Reviewer" if comment.by_reviewer else "Lead officer",
+            comment.created_at, comment.shared_at, comment.body, "Open" if comment.is_open else "Resolved",
+            comment.resolved_at, RESOLUTION_WORDS.get(comment.resolution or "", ""),
+            resolver_name or resolver_email or ""))
+    return found
+
+
+TEXT_READ_WORDS = {"waiting": "Not read yet", "none": "No text in this kind of file",
+                   "scanned": "A scan: no text to read", "failed": "Could not be read"}
+
+
+def _text_read(state: str, pages: int | None) -> str:
+    if state == "done":
+        return f"Read ({pages} pages)" if pages else "Read"
+    return TEXT_READ_WORDS.get(state, state)
+
+
+def _evidence_files(cycle_id: int, department_id: int | None,
+                    definitions: dict[int, Any]) -> list[EvidenceFileInfo]:
+    """Every evidence file of the returns in scope, then of the action plan's progress notes."""
+    texts = _question_texts(definitions)
+    found: list[EvidenceFileInfo] = []
+    uploader = aliased(User)
+    on_answers = (select(EvidenceFile, Assignment.snapshot_id, Assignment.respondent_type, Department.name,
+                         Department.code, PeerPartnership.name, PeerPartnership.is_own, uploader.name, uploader.email)
+                  .join(Assignment, Assignment.id == EvidenceFile.assignment_id)
+                  .outerjoin(Department, Department.id == Assignment.department_id)
+                  .outerjoin(PeerPartnership, PeerPartnership.id == Assignment.peer_partnership_id)
+                  .outerjoin(uploader, uploader.id == EvidenceFile.uploaded_by_id)
+                  .where(*_scope_conditions(cycle_id, department_id))
+                  .order_by(func.lower(func.coalesce(Department.name, PeerPartnership.name, "")), Assignment.id,
+                            EvidenceFile.question_id, EvidenceFile.uploaded_at, EvidenceFile.id))
+    for row, snapshot_id, kind, department_name, code, peer_name, is_own, name, email in db.session.execute(
+            on_answers):
+        found.append(_file_info(row, _respondent_name(kind, department_name, peer_name, is_own), code or "",
+                                "Answer", row.question_id or "", texts.get((snapshot_id, row.question_id or ""), ""),
+                                name or email or ""))
+    on_notes = (select(EvidenceFile, Action.title, Department.name, Department.code, uploader.name, uploader.email)
+                .join(ActionNote, ActionNote.id == EvidenceFile.action_note_id)
+                .join(Action, Action.id == ActionNote.action_id)
+                .outerjoin(Department, Department.id == Action.department_id)
+                .outerjoin(uploader, uploader.id == EvidenceFile.uploaded_by_id)
+                .where(Action.cycle_id == cycle_id)
+                .order_by(Action.id, ActionNote.id, EvidenceFile.id))
+    if department_id is not None:
+        on_notes = on_notes.where(Action.department_id == department_id)
+    for row, title, department_name, code, name, email in db.session.execute(on_notes):
+        found.append(_file_info(row, department_name or "The partnership", code or "", "Action progress note", "",
+                                title, name or email or ""))
+    return found
+
+
+def _file_info(row: EvidenceFile, respondent: str, code: str, attached_to: str, question_id: str, about: str,
+               uploaded_by: str) -> EvidenceFileInfo:
+    return EvidenceFileInfo(row.id, respondent, code, attached_to, question_id, about, row.file_name,
+                            row.media_type, row.size_bytes, uploaded_by, row.uploaded_at, row.first_uploaded_at,
+                            row.frozen_at, _text_read(row.text_state, row.text_pages), row.sha256)
 
 
 def _counts(cycle_id: int, department_id: int | None) -> tuple[int, int]:
@@ -195,7 +310,9 @@ def cycle_export(cycle: Cycle, *, department: Department | None = None, generate
     data = CycleExport(about=about, definitions=definitions, returns=_returns(cycle.id, department_id, today),
                        return_count=return_count, answer_count=answer_count,
                        actions=_actions(cycle, department, today), audit=_audit(cycle.id, department_id),
-                       whole_cycle=department is None, quartile_rule=quartile_rule())
+                       whole_cycle=department is None, quartile_rule=quartile_rule(),
+                       comments=_comments(cycle.id, department_id, definitions),
+                       evidence_files=_evidence_files(cycle.id, department_id, definitions))
     if department is None:
         partnership = partnership_data(cycle).frame
         if not partnership.empty:

@@ -55,9 +55,11 @@ class Tally:
     gaps: int = 0
     unanswered: int = 0
     not_applicable: int = 0
+    gaps_checked: int = 0  # gaps whose evidence a reviewer checked
+    met_checked: int = 0
     scores: Counter[float] = field(default_factory=Counter)  # score -> how many: an exact, order-free mean
 
-    def add(self, outcome: str, score: float, is_gap: bool) -> None:
+    def add(self, outcome: str, score: float, is_gap: bool, checked: bool = False) -> None:
         if outcome in IN_SCOPE:
             self.questions += 1
         if outcome == MET or outcome == GAP:
@@ -67,6 +69,9 @@ class Tally:
         self.gaps += is_gap
         self.unanswered += outcome == UNANSWERED
         self.not_applicable += outcome == NOT_APPLICABLE
+        if checked:
+            self.gaps_checked += outcome == GAP
+            self.met_checked += outcome == MET
 
     @property
     def score(self) -> float | None:
@@ -219,9 +224,11 @@ def scored_answers(data: CycleExport) -> Iterator[ScoredAnswer]:
 def response_row(answer: ScoredAnswer) -> tuple[Any, ...]:
     """A Responses row, in RESPONSES_COLUMNS order."""
     info = answer.stored.info
+    check = answer.stored.checks.get(answer.question.id) if answer.stored.checks else None
     return (KIND_WORDS[info.respondent_type], info.respondent, info.department_code, *answer.fixed, answer.label,
             answer.score, answer.target, "Yes" if answer.is_gap else "No", OUTCOME_WORDS[answer.outcome],
-            answer.detail(2), answer.detail(3), info.status, answer.detail(5), answer.detail(4, None))
+            answer.detail(2), answer.detail(3), info.status, answer.detail(5), answer.detail(4, None),
+            check.checked_by if check else "", check.checked_at if check else None)
 
 
 def response_rows(data: CycleExport) -> Iterator[tuple[Any, ...]]:
@@ -254,7 +261,8 @@ def write_answers(data: CycleExport, responses: Table, gaps: Table, progress: Pr
                 column = len(matrix.columns)
                 matrix.columns.append(info.respondent)
                 cells_by_question = matrix.cells[info.snapshot_id]
-        tally.add(answer.outcome, answer.score, answer.is_gap)
+        checks = answer.stored.checks
+        tally.add(answer.outcome, answer.score, answer.is_gap, bool(checks) and answer.question.id in checks)
         responses.write_row(response_row(answer))
         if answer.is_gap:
             info = answer.stored.info

@@ -20,7 +20,7 @@ from app.exports.sheets import (
     shown_text,
     write_text,
 )
-from app.exports.workbook_columns import MATRIX_WIDTH, SHEET_NOTES, SUMMARY_COLUMNS
+from app.exports.workbook_columns import MATRIX_WIDTH, SHEET_NOTES, SUMMARY_COLUMNS, SUMMARY_SCORE_COLUMN
 
 # --------------------------------------------------------------------------- About
 
@@ -90,12 +90,13 @@ def write_summary(workbook: Workbook, sheet, styles: Styles, data: CycleExport,
     for info, tally in sorted(departments, key=lambda item: item[0].respondent.casefold()):
         table.write_row((info.respondent, info.department_code, info.status, "Yes" if info.overdue else "No",
                          info.due_date, info.submitted_at, tally.questions, tally.answered, tally.met, tally.gaps,
-                         tally.unanswered, tally.not_applicable, tally.score, band_word(tally.score, bands)))
+                         tally.unanswered, tally.not_applicable, tally.score, band_word(tally.score, bands),
+                         tally.gaps_checked, tally.met_checked))
     last = max(table.finish(), 1)
     if departments:
         chart = workbook.add_chart({"type": "bar"})
         chart.add_series({"name": "Score", "categories": ["Summary", 1, 0, last, 0],
-                          "values": ["Summary", 1, 12, last, 12], "fill": {"color": "#1D70B8"},
+                          "values": ["Summary", 1, SUMMARY_SCORE_COLUMN, last, SUMMARY_SCORE_COLUMN], "fill": {"color": "#1D70B8"},
                           "data_labels": {"value": True, "num_format": "0%"}})
         chart.set_title({"name": "Score by department"})
         chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}})

@@ -68,10 +68,20 @@ class ReturnInfo:
 
 
 @dataclass(frozen=True)
+class EvidenceCheck:
+    """A reviewer's mark that an answer's evidence was looked at."""
+
+    checked_at: datetime
+    checked_by: str
+
+
+@dataclass(frozen=True)
 class StoredReturn:
     info: ReturnInfo
     # question id -> [value, not_applicable, evidence, action, updated_at, updated_by]
     answers: Mapping[str, Sequence[Any]]
+    # question id -> the reviewer's check of its evidence (only answers that have one: most have none)
+    checks: Mapping[str, EvidenceCheck] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,48 @@ class AuditInfo:
 
 
 @dataclass(frozen=True)
+class CommentInfo:
+    """One comment of the conversation on an answer, as the lead officer saw it (drafts are not in it)."""
+
+    comment_id: int
+    assignment_id: int
+    respondent: str
+    department_code: str
+    question_id: str
+    question: str
+    author: str
+    author_role: str  # its words: "Reviewer" or "Lead officer"
+    written_at: datetime
+    shared_at: datetime | None
+    text: str
+    state: str  # "Open" or "Resolved"
+    resolved_at: datetime | None
+    resolved_how: str  # e.g. "the answer was changed"
+    resolved_by: str
+
+
+@dataclass(frozen=True)
+class EvidenceFileInfo:
+    """One evidence file: what it is evidence for, who attached it when, and the fingerprint of its bytes."""
+
+    file_id: int
+    respondent: str  # the department, the partnership, or the action plan's department
+    department_code: str
+    attached_to: str  # "Answer" or "Action progress note"
+    question_id: str
+    about: str  # the question's text, or the action's title
+    file_name: str
+    media_type: str
+    size_bytes: int
+    uploaded_by: str
+    uploaded_at: datetime
+    first_uploaded_at: datetime | None  # set when it was carried over from an earlier cycle
+    frozen_at: datetime | None
+    text_read: str  # what was read of its text, in words
+    sha256: str
+
+
+@dataclass(frozen=True)
 class CrimeSection:
     offence: str  # its label
     period: str
@@ -132,4 +184,6 @@ class CycleExport:
     hallmarks: Sequence[ChecklistCompliance] | None = None
     approaches: ApproachMatrix | None = None
     crime: Sequence[CrimeSection] = field(default_factory=tuple)
+    comments: Sequence[CommentInfo] = field(default_factory=tuple)
+    evidence_files: Sequence[EvidenceFileInfo] = field(default_factory=tuple)
     quartile_rule: str = ""

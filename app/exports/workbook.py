@@ -1,5 +1,5 @@
 """The cycle workbook: About, Summary, Responses, Matrix, Gaps, Hallmarks, Peer approaches,
-Crime benchmarking, Actions and Audit log, built with xlsxwriter in constant_memory mode.
+Crime benchmarking, Comments, Evidence files, Actions and Audit log, built with xlsxwriter in constant_memory mode.
 
 One pass over the returns writes the Responses and Gaps sheets row by row and keeps
 only what the Summary and Matrix need (counts per department, and one reference per
@@ -23,7 +23,15 @@ from app.exports.sheets import (
     new_workbook,
     shown_text,
 )
-from app.exports.workbook_columns import ACTION_COLUMNS, AUDIT_COLUMNS, GAPS_COLUMNS, RESPONSES_COLUMNS, SHEET_NOTES
+from app.exports.workbook_columns import (
+    ACTION_COLUMNS,
+    AUDIT_COLUMNS,
+    COMMENT_COLUMNS,
+    EVIDENCE_FILE_COLUMNS,
+    GAPS_COLUMNS,
+    RESPONSES_COLUMNS,
+    SHEET_NOTES,
+)
 
 
 def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Progress | None = None) -> None:
@@ -50,6 +58,8 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
     hallmark_sheet = workbook.add_worksheet("Hallmarks") if "Hallmarks" in sheets else None
     approach_sheet = workbook.add_worksheet("Peer approaches") if "Peer approaches" in sheets else None
     crime_sheet = workbook.add_worksheet("Crime benchmarking") if "Crime benchmarking" in sheets else None
+    comments = Table(workbook, styles, "Comments", COMMENT_COLUMNS, zone=zone)
+    files = Table(workbook, styles, "Evidence files", EVIDENCE_FILE_COLUMNS, zone=zone)
     actions = Table(workbook, styles, "Actions", ACTION_COLUMNS, zone=zone)
     audit = Table(workbook, styles, "Audit log", AUDIT_COLUMNS, zone=zone)
 
@@ -65,6 +75,17 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
         write_approaches(approach_sheet, styles, data)
     if crime_sheet is not None:
         write_crime(crime_sheet, styles, data)
+    for comment in data.comments:
+        comments.write_row((comment.respondent, comment.department_code, comment.question_id, comment.question,
+                            comment.text, comment.author, comment.author_role, comment.written_at, comment.shared_at,
+                            comment.state, comment.resolved_at, comment.resolved_how, comment.resolved_by,
+                            comment.comment_id, comment.assignment_id))
+    comments.finish()
+    for file in data.evidence_files:
+        files.write_row((file.respondent, file.department_code, file.attached_to, file.question_id, file.about,
+                         file.file_name, file.media_type, file.size_bytes, file.uploaded_by, file.uploaded_at,
+                         file.first_uploaded_at, file.frozen_at, file.text_read, file.sha256, file.file_id))
+    files.finish()
     for action in data.actions:
         actions.write_row((action.title, action.department, action.origin, action.origin_detail, action.question_id,
                            action.gap_text, action.owner, action.due_date, action.status, "Yes" if action.overdue else "No", action.done_looks_like,

@@ -34,7 +34,8 @@ RESPONSES_COLUMNS = (
     Column("Target", Kind.LONG_TEXT, 28), Column("Gap", width=6, choices=YES_NO), Column("Outcome", width=16),
     Column("Evidence or comment", Kind.LONG_TEXT, 40), Column("Planned action", Kind.LONG_TEXT, 32),
     Column("Return status", width=18, choices=RETURN_STATUSES), Column("Answered by", width=22),
-    Column("Answered at", Kind.DATETIME, 17),
+    Column("Answered at", Kind.DATETIME, 17), Column("Evidence checked by", width=22),
+    Column("Evidence checked at", Kind.DATETIME, 17),
 )
 GAPS_COLUMNS = (
     Column("Department or partnership", width=28), Column("Code", width=8), Column("Theme", width=22),
@@ -49,7 +50,9 @@ SUMMARY_COLUMNS = (
     Column("Questions", Kind.INTEGER, 10), Column("Answered", Kind.INTEGER, 10), Column("Met", Kind.INTEGER, 8),
     Column("Gaps", Kind.INTEGER, 8), Column("Not answered", Kind.INTEGER, 10),
     Column("Not applicable", Kind.INTEGER, 10), Column("Score", Kind.PERCENT, 8), Column("Band", width=8),
+    Column("Gaps with evidence checked", Kind.INTEGER, 12), Column("Met with evidence checked", Kind.INTEGER, 12),
 )
+SUMMARY_SCORE_COLUMN = 12  # the Summary's Score column, which its chart draws
 ACTION_COLUMNS = (
     Column("Action", Kind.LONG_TEXT, 36), Column("Department", width=26),
     Column("Comes from", width=20, choices=ACTION_ORIGINS),
@@ -66,19 +69,42 @@ AUDIT_COLUMNS = (
     Column("About", width=16), Column("Its id", width=8), Column("Summary", Kind.LONG_TEXT, 50),
     Column("Before", Kind.LONG_TEXT, 40), Column("After", Kind.LONG_TEXT, 40), Column("Internet address", width=16),
 )
+COMMENT_STATES = ("Open", "Resolved")
+COMMENT_COLUMNS = (
+    Column("Department or partnership", width=28), Column("Code", width=8), Column("Question id", width=22),
+    Column("Question", Kind.LONG_TEXT, 40), Column("Comment", Kind.LONG_TEXT, 50), Column("Written by", width=22),
+    Column("As", width=13, choices=("Reviewer", "Lead officer")), Column("Written at", Kind.DATETIME, 17),
+    Column("Sent to the officer", Kind.DATETIME, 17), Column("State", width=10, choices=COMMENT_STATES),
+    Column("Resolved at", Kind.DATETIME, 17), Column("Resolved because", Kind.LONG_TEXT, 26),
+    Column("Resolved by", width=22), Column("Comment id", Kind.INTEGER, 9), Column("Return id", Kind.INTEGER, 9),
+)
+EVIDENCE_FILE_COLUMNS = (
+    Column("Department or partnership", width=28), Column("Code", width=8),
+    Column("Attached to", width=14, choices=("Answer", "Action progress note")), Column("Question id", width=22),
+    Column("Question or action", Kind.LONG_TEXT, 40), Column("File name", Kind.LONG_TEXT, 30),
+    Column("Type", width=22), Column("Size (bytes)", Kind.INTEGER, 11), Column("Attached by", width=22),
+    Column("Attached at", Kind.DATETIME, 17), Column("First attached (carried over)", Kind.DATETIME, 17),
+    Column("Kept unchanged since (cycle closed)", Kind.DATETIME, 17), Column("Text read", width=20),
+    Column("SHA-256", width=66), Column("File id", Kind.INTEGER, 8),
+)
 SHEET_NOTES = (
     ("About", "This page: what the workbook covers, the questionnaires with their versions and fingerprints, "
               "and the rules behind every figure."),
     ("Summary", "Each department's return: its status and score; each partnership checklist's compliance; "
                 "charts."),
     ("Responses", "One row per return and question, answered or not: the answer in words, its score against the "
-                  "target, whether it is a gap, the evidence, and who answered when."),
+                  "target, whether it is a gap, the evidence, who answered when, and who checked its evidence."),
     ("Matrix", "Each departmental question, with every department's answer side by side."),
     ("Gaps", "Every question whose answer misses its target, or that has not been answered."),
     ("Hallmarks", "The partnership's checklists item by item: the Hallmarks of Effective Partnership, and any "
                   "checklist of the council's own, with the hallmark or section each item is counted under."),
     ("Peer approaches", "How each peer partnership mainstreams the duty, with ours beside them."),
     ("Crime benchmarking", "Recorded crime per 1,000 people across the family group: rank, quartile and band."),
+    ("Comments", "The review's conversation on each answer: the reviewer's comments as sent to the lead officer "
+                 "with a decision, the officer's replies, and how each was resolved. Drafts not yet sent are not "
+                 "included."),
+    ("Evidence files", "Every file attached to an answer or to an action's progress note: who attached it when, "
+                       "and its SHA-256, which the same file in the cycle's evidence pack matches."),
     ("Actions", "The improvement action plan."),
     ("Audit log", "Every recorded change and event for what this workbook covers, oldest first."),
 )

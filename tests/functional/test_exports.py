@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from app.analysis.compliance import checklist_compliance
 from app.analysis.scores import overall
 from app.extensions import db
-from app.models import Action, Answer, Assignment, AuditEvent, Cycle, Department
+from app.models import Action, Answer, AnswerComment, Assignment, AuditEvent, Cycle, Department, EvidenceFile
 from app.questionnaires.registry import DEFAULT_SURVEYS_DIR
 
 SHEETS = ["About", "Summary", "Responses", "Matrix", "Gaps", "Hallmarks", "Peer approaches", "Crime benchmarking",
-          "Actions", "Audit log"]
+          "Comments", "Evidence files", "Actions", "Audit log"]
 
 
 @pytest.fixture(scope="module")
@@ -143,9 +143,12 @@ def test_one_departments_export_holds_only_that_department(demo_export, tmp_path
                                                 "--out", str(out)])
     assert result.exit_code == 0, result.output
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Actions", "Audit log"]
+    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Comments", "Evidence files",
+                               "Actions", "Audit log"]
     responses = pd.read_excel(out, sheet_name="Responses")
     assert set(responses["Department or partnership"]) == {"Revenue"}
+    comments = pd.read_excel(out, sheet_name="Comments")
+    assert len(comments) > 0 and set(comments["Department or partnership"]) == {"Revenue"}
     assert set(pd.read_excel(out, sheet_name="Actions")["Department"]) <= {"Revenue"}
 
 
@@ -189,3 +192,57 @@ def test_the_command_lists_cycles_and_names_what_is_wrong(demo_export):
     assert suffix.exit_code == 2 and "must end in .xlsx" in suffix.output
     missing = runner.invoke(args=["export"])
     assert missing.exit_code == 2 and "Give --cycle and --out" in missing.output
+
+
+def test_comments_and_evidence_files_are_the_databases_and_drafts_stay_out(demo_export):
+    """The review's conversation and every file's fingerprint, as stored; a reviewer's unsent draft is not in it."""
+    app, content, cycle_name, _ = demo_export
+    comments, files = frame_of(content, "Comments"), frame_of(content, "Evidence files")
+    with app.app_context():
+        cycle = db.session.scalar(select(Cycle).where(Cycle.name == cycle_name))
+        in_cycle = select(Assignment.id).where(Assignment.cycle_id == cycle.id)
+        shared = db.session.scalars(select(AnswerComment).where(AnswerComment.assignment_id.in_(in_cycle),
+                                                                AnswerComment.shared_at.is_not(None))).all()
+        assert len(shared) >= 2
+        assert sorted(comments["Comment id"]) == sorted(c.id for c in shared)
+        by_id = comments.set_index("Comment id")
+        for comment in shared:
+            assert by_id.at[comment.id, "Comment"] == comment.body
+            assert by_id.at[comment.id, "Question id"] == comment.question_id
+            assert by_id.at[comment.id, "Return id"] == comment.assignment_id
+        stored = db.session.scalars(select(EvidenceFile).join(Assignment).where(Assignment.cycle_id == cycle.id)).all()
+        assert len(stored) >= 2
+        assert dict(zip(files["File id"], files["SHA-256"], strict=True)) == {f.id: f.sha256 for f in stored}
+        assert set(files["Attached to"]) == {"Answer"}
+        checked = db.session.scalar(select(func.count()).select_from(Answer).join(Assignment).where(
+            Assignment.cycle_id == cycle.id, Answer.evidence_checked_at.is_not(None)))
+    assert checked >= 1
+    responses = frame_of(content, "Responses")
+    assert responses["Evidence checked at"].notna().sum() == checked
+    summary = frame_of(content, "Summary", nrows=len(responses["Department or partnership"].unique()))
+    planning = summary[summary["Department"] == "Planning Services"].iloc[0]
+    assert planning["Met with evidence checked"] + planning["Gaps with evidence checked"] >= 1
+
+
+def test_a_reviewers_unsent_draft_is_not_in_the_departments_workbook(demo_export, tmp_path):
+    app, _, cycle_name, _ = demo_export
+    with app.app_context():
+        department = db.session.scalar(select(Department).where(Department.code == "REV"))
+        assignment = db.session.scalar(select(Assignment).join(Cycle).where(
+            Cycle.name == cycle_name, Assignment.department_id == department.id))
+        draft = AnswerComment(assignment_id=assignment.id, question_id="impact-designing-out", author_role="reviewer",
+                              body="Draft: still checking the council tax leaflet")
+        db.session.add(draft)
+        db.session.commit()
+        draft_id, body = draft.id, draft.body
+    try:
+        out = tmp_path / "revenue.xlsx"
+        result = app.test_cli_runner().invoke(args=["export", "--cycle", cycle_name, "--department", "rev",
+                                                    "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        comments = pd.read_excel(out, sheet_name="Comments")
+        assert len(comments) > 0 and body not in set(comments["Comment"])
+    finally:
+        with app.app_context():
+            db.session.delete(db.session.get(AnswerComment, draft_id))
+            db.session.commit()

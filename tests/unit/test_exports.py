@@ -18,7 +18,18 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from app.exports.model import About, ActionInfo, AuditInfo, CycleExport, DefinitionInfo, ReturnInfo, StoredReturn
+from app.exports.model import (
+    About,
+    ActionInfo,
+    AuditInfo,
+    CommentInfo,
+    CycleExport,
+    DefinitionInfo,
+    EvidenceCheck,
+    EvidenceFileInfo,
+    ReturnInfo,
+    StoredReturn,
+)
 from app.exports.responses_csv import write_csv
 from app.exports.sheets import RISKY_STARTS, RagBands
 from app.exports.workbook import write_workbook
@@ -27,6 +38,7 @@ from tests.unit.analysis_fixtures import DEPARTMENTAL
 HOSTILE = ['=HYPERLINK("http://evil.example","click")', "+1+2", "-2+3", "@SUM(A1:A2)", "\tTab", "\rReturn",
            "\nLine", "=1+1", "http://evil.example/x"]
 AT = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
+CHECKED_AT = datetime(2026, 11, 25, 14, 5, tzinfo=UTC)
 
 
 def _info(assignment_id: int, name: str, code: str, status: str = "Submitted") -> ReturnInfo:
@@ -43,7 +55,9 @@ def export(*, alpha_evidence: str = "Minutes of March", extra_text: str = "Works
     returns = [
         StoredReturn(_info(1, "Alpha", "ALP"), {
             "q1": _answer("yes"), "q2": _answer("b", evidence=alpha_evidence), "q3": _answer(extra_text),
-            "q4": _answer("yes"), "q5": _answer("no")}),
+            "q4": _answer("yes"), "q5": _answer("no")},
+            {"q1": EvidenceCheck(CHECKED_AT, "Casey Reviewer"), "q2": EvidenceCheck(CHECKED_AT, "Casey Reviewer"),
+             "q5": EvidenceCheck(CHECKED_AT, "Casey Reviewer")}),  # q5 is hidden: not counted
         StoredReturn(_info(2, "Beta", "BET", "In progress"), {
             "q1": _answer("no"), "q2": _answer(None, na=True), "q4": _answer("no")}),
     ]
@@ -56,8 +70,18 @@ def export(*, alpha_evidence: str = "Minutes of March", extra_text: str = "Works
                           datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 9, 1, tzinfo=UTC))]
     audit = [AuditInfo(datetime(2026, 11, 19, 15, 45, tzinfo=UTC), "lena@council.example", "answer.changed",
                        "assignment", "1", "Changed the answer to q1", "", '{"value": "yes"}', "127.0.0.1")]
+    comments = [
+        CommentInfo(7, 2, "Beta", "BET", "q1", "Q1?", "Casey Reviewer", "Reviewer", datetime(2026, 11, 21, 10, 0,
+                    tzinfo=UTC), datetime(2026, 11, 21, 11, 0, tzinfo=UTC), "Which plan says this?", "Resolved",
+                    datetime(2026, 11, 22, 9, 0, tzinfo=UTC), "the lead officer replied", "Lena Lead"),
+        CommentInfo(8, 2, "Beta", "BET", "q1", "Q1?", "Lena Lead", "Lead officer", datetime(2026, 11, 22, 9, 0,
+                    tzinfo=UTC), datetime(2026, 11, 22, 9, 0, tzinfo=UTC), extra_text, "Open", None, "", ""),
+    ]
+    files = [EvidenceFileInfo(31, "Alpha", "ALP", "Answer", "q2", "Q2?", f"{extra_text}.pdf", "application/pdf",
+                              2048, "Lena Lead", datetime(2026, 11, 19, 15, 40, tzinfo=UTC),
+                              datetime(2025, 11, 1, 9, 0, tzinfo=UTC), None, "Read (3 pages)", "cd" * 32)]
     return CycleExport(about=about, definitions={1: DEPARTMENTAL}, returns=iter(returns), return_count=2,
-                       answer_count=8, actions=actions, audit=iter(audit))
+                       answer_count=8, actions=actions, audit=iter(audit), comments=comments, evidence_files=files)
 
 
 def workbook_bytes(data: CycleExport) -> bytes:
@@ -73,7 +97,8 @@ def sheet_rows(content: bytes, name: str) -> list[tuple]:
 def test_the_workbook_has_every_sheet_each_a_table_with_a_frozen_header_and_a_filter():
     content = workbook_bytes(export())
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Actions", "Audit log"]
+    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Comments", "Evidence files",
+                               "Actions", "Audit log"]
     for name in book.sheetnames[1:]:
         sheet = book[name]
         assert sheet.freeze_panes in ("A2", "E2"), name
@@ -140,6 +165,42 @@ def test_summary_has_native_charts_and_scores_carry_rag_colours_and_words():
     lists = {str(v.sqref).split(":")[0]: v.formula1 for v in book["Responses"].data_validations.dataValidation}
     assert lists["N2"] == '"Yes,No"'  # Gap offers its values as a list
     assert "Returned for changes" in lists["R2"]  # and so does the return's status
+
+
+def test_evidence_checks_are_counted_on_the_summary_and_named_on_each_response():
+    content = workbook_bytes(export())
+    summary = pd.read_excel(io.BytesIO(content), sheet_name="Summary", nrows=2).set_index("Department")
+    # Alpha: q1 (met) and q2 (gap) checked; q5 is hidden by q4, so its stale check counts for nothing.
+    assert (summary.at["Alpha", "Gaps with evidence checked"], summary.at["Alpha", "Met with evidence checked"]) == (1, 1)
+    assert (summary.at["Beta", "Gaps with evidence checked"], summary.at["Beta", "Met with evidence checked"]) == (0, 0)
+    responses = pd.read_excel(io.BytesIO(content), sheet_name="Responses")
+    alpha = responses[responses["Department or partnership"] == "Alpha"].set_index("Question id")
+    assert alpha.at["q2", "Evidence checked by"] == "Casey Reviewer"
+    assert alpha.at["q2", "Evidence checked at"] == pd.Timestamp("2026-11-25 14:05")
+    assert pd.isna(alpha.at["q4", "Evidence checked by"]) and pd.isna(alpha.at["q4", "Evidence checked at"])
+    book = load_workbook(io.BytesIO(content))
+    chart = book["Summary"]._charts[0]
+    assert chart.series[0].val.numRef.f == "Summary!$M$2:$M$3"  # still the Score column
+
+
+def test_comments_and_evidence_files_sheets_keep_the_conversation_and_each_files_fingerprint():
+    content = workbook_bytes(export(extra_text="We use the community safety plan"))
+    comments = pd.read_excel(io.BytesIO(content), sheet_name="Comments")
+    assert list(comments["Comment"]) == ["Which plan says this?", "We use the community safety plan"]
+    first = comments.iloc[0]
+    assert (first["Department or partnership"], first["Question id"], first["As"], first["State"]) == (
+        "Beta", "q1", "Reviewer", "Resolved")
+    assert first["Resolved because"] == "the lead officer replied" and first["Resolved by"] == "Lena Lead"
+    assert first["Sent to the officer"] == pd.Timestamp("2026-11-21 11:00") and first["Return id"] == 2
+    assert comments.iloc[1]["As"] == "Lead officer" and comments.iloc[1]["State"] == "Open"
+    files = pd.read_excel(io.BytesIO(content), sheet_name="Evidence files")
+    row = files.iloc[0]
+    assert (row["File name"], row["Question id"], row["Attached to"], row["Size (bytes)"]) == (
+        "We use the community safety plan.pdf", "q2", "Answer", 2048)
+    assert row["SHA-256"] == "cd" * 32 and row["File id"] == 31
+    assert row["First attached (carried over)"] == pd.Timestamp("2025-11-01 09:00")
+    about = " ".join(str(v) for r in sheet_rows(content, "About") for v in r if v is not None)
+    assert "Comments: The review's conversation" in about and "Evidence files: Every file attached" in about
 
 
 def test_actions_and_audit_log_are_complete_with_real_dates():
