@@ -14,6 +14,7 @@ question that was dropped) is not counted as closed.
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 
 import numpy as np
@@ -81,3 +82,68 @@ def score_changes(earlier: pd.DataFrame, later: pd.DataFrame, by: str, bands: Ra
         merged = merged.drop(columns=["department_before", "department_after"])
     merged["points"] = (merged["score_after"] - merged["score_before"]) * 100
     return merged.sort_values(keys[-1], kind="stable").reset_index(drop=True)
+
+
+def _answer_key(value: object, not_applicable: object) -> str:
+    """One answer as comparable text: its stored value (lists and numbers included), or not applicable."""
+    if bool(not_applicable):
+        return "not applicable"
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _compared_answers(earlier: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
+    """Each question a department was asked in the later cycle, for departments that answered the earlier one
+    too, with both answers and whether it is the same, changed, or new to the department."""
+    keep = [*KEY, "department", "question", "section", "position", "answer", "outcome", "value", "not_applicable"]
+    before, after = (_departmental_answers(f, keep) for f in (earlier, later))
+    if before.empty or after.empty:
+        return pd.DataFrame(columns=[*KEY, "department", "question", "section", "position", "answer_before",
+                                     "answer_after", "same", "changed", "new_questions"])
+    merged = before.merge(after, on=KEY, how="right", suffixes=("_before", "_after"))
+    merged = merged[merged["department_id"].isin(before["department_id"].unique())].copy()
+    asked_before = merged["outcome_before"].notna()
+    same = [_answer_key(v1, n1) == _answer_key(v2, n2) for v1, n1, v2, n2 in zip(
+        merged["value_before"], merged["not_applicable_before"], merged["value_after"], merged["not_applicable_after"],
+        strict=True)]
+    merged["same"] = asked_before & pd.Series(same, index=merged.index, dtype=bool)
+    merged["changed"] = asked_before & ~merged["same"]
+    merged["new_questions"] = ~asked_before
+    for column in ("department", "question", "section", "position"):
+        merged[column] = merged[f"{column}_after"]
+    return merged
+
+
+def answer_changes(earlier: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
+    """Per department asked in both cycles: how many of the questions both asked it were answered the same,
+    how many differently, and how many are new to it this cycle. Answers are compared by their stored value
+    (or not applicable), so an answer saved again unchanged is the same; an answer in one cycle and none in
+    the other is a change.
+    """
+    columns = ["department_id", "department", "same", "changed", "new_questions"]
+    merged = _compared_answers(earlier, later)
+    if merged.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = merged.groupby(["department_id", "department"], sort=False)[["same", "changed", "new_questions"]]
+    result = grouped.sum().reset_index()
+    for column in ("same", "changed", "new_questions"):
+        result[column] = result[column].astype(int)
+    return result[columns].sort_values("department", kind="stable").reset_index(drop=True)
+
+
+def department_answer_changes(earlier: pd.DataFrame, later: pd.DataFrame, department_id: int) -> pd.DataFrame:
+    """One department's changed answers and new questions, in questionnaire order, each with both answers in words
+    ("" where there was none); answers that stayed the same are left out."""
+    columns = ["question_id", "section", "question", "answer_before", "answer_after", "new_questions"]
+    merged = _compared_answers(earlier, later)
+    if merged.empty:
+        return pd.DataFrame(columns=columns)
+    rows = merged[(merged["department_id"] == department_id) & ~merged["same"]].sort_values("position", kind="stable")
+    rows = rows.assign(answer_before=rows["answer_before"].fillna(""), answer_after=rows["answer_after"].fillna(""))
+    return rows[columns].reset_index(drop=True)
+
+
+def _departmental_answers(frame: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
+    rows = frame[(frame["respondent_type"] == "department") & frame["outcome"].isin(["met", "gap", "unanswered"])]
+    return rows[keep]

@@ -11,7 +11,15 @@ from flask_login import current_user
 
 from app.actions.services import actions_by_gap, may_plan_for
 from app.analysis.approaches import approach_matrix, status_label
-from app.analysis.comparison import CHANGE_LABELS, Change, change_counts, gap_changes, score_changes
+from app.analysis.comparison import (
+    CHANGE_LABELS,
+    Change,
+    answer_changes,
+    change_counts,
+    department_answer_changes,
+    gap_changes,
+    score_changes,
+)
 from app.analysis.compliance import ChecklistCompliance
 from app.analysis.frame import MATTER_LABELS, ordered_unique, theme_headings, theme_labels
 from app.analysis.gaps import GapFilter, gap_register
@@ -38,6 +46,7 @@ from app.results.services import (
     bands,
     basis,
     council_data,
+    department_answers_in_words,
     department_data,
     department_return,
     get_department_for_reader_or_404,
@@ -328,6 +337,31 @@ def compare() -> tuple[str, int] | str:
                    wanted_change=wanted_change, change_labels=CHANGE_LABELS, ordered_unique=ordered_unique)
 
 
+@bp.route("/results/compare/departments/<int:department_id>")
+@allow(Permission.VIEW_ALL_RETURNS)
+def compare_department(department_id: int) -> tuple[str, int] | str:
+    """One department's answers that changed between two cycles, each with the earlier and the later answer."""
+    department = get_department_for_reader_or_404(_user(), department_id)
+    by_id = {c.id: c for c in results_cycles()}
+    problems: list[FilterProblem] = []
+    earlier = _cycle_arg("earlier", "earlier", by_id, problems)
+    later = _cycle_arg("later", "later", by_id, problems)
+    for name, chosen in (("earlier", earlier), ("later", later)):
+        if chosen is None and not any(problem.field == name for problem in problems):
+            problems.append(FilterProblem(name, f"The address does not say which cycle is the {name} one"))
+    if earlier is not None and later is not None:
+        problems += compare_order_problems(earlier, later)
+    if problems:
+        return _render("results/compare_department.html", problems, department=department, earlier=earlier,
+                       later=later, changes=None, missing=[])
+    before = department_answers_in_words(earlier, department.id).frame
+    after = department_answers_in_words(later, department.id).frame
+    missing = [cycle for cycle, frame in ((earlier, before), (later, after)) if frame.empty]
+    changes = None if missing else department_answer_changes(before, after, department.id)
+    return _render("results/compare_department.html", [], department=department, earlier=earlier, later=later,
+                   changes=changes, missing=missing)
+
+
 def _comparison(earlier, later, wanted_change: str | None, page: int, problems: list[FilterProblem]) -> dict | None:
     """What the comparison page shows: counts, one page of changed gaps, score changes. None on a bad page."""
     missing = [(cycle, counted.no_figures_reason) for cycle in (earlier, later)
@@ -348,6 +382,7 @@ def _comparison(earlier, later, wanted_change: str | None, page: int, problems: 
         "changes": shown, "listed": len(listed), "window": window,
         "pagination": _pagination("results.compare", window, args, _anchor="changes"),
         "departments": score_changes(before, after, "department", bands()),
+        "answers": answer_changes(before, after),
         "themes": score_changes(before, after, "theme", bands()),
         "theme_names": after_names | {k: v for k, v in theme_labels(before).items() if k not in after_names},
     }

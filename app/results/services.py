@@ -76,6 +76,12 @@ def department_data(cycle: Cycle, department_id: int) -> CycleData:
     return load_cycle(cycle, respondent_types=["department"], department_ids=[department_id])
 
 
+def department_answers_in_words(cycle: Cycle, department_id: int) -> CycleData:
+    """One department's submitted answers, every one with its words (not only the gaps'), to compare cycles."""
+    return load_cycle(cycle, respondent_types=["department"], statuses=SUBMITTED_STATUSES,
+                      department_ids=[department_id], all_labels=True, details=False)
+
+
 def partnership_data(cycle: Cycle) -> CycleData:
     return load_cycle(cycle, respondent_types=["partnership"])
 

@@ -242,6 +242,7 @@ def route_ids(lead: User, peer_token: str) -> dict[str, list[dict[str, Any]]]:
         "results.themes": each("cycle_id", [current, hallmarks]),
         "results.department": [{"cycle_id": current, "department_id": department}],
         "results.compare": [{"earlier": previous, "later": current}],
+        "results.compare_department": [{"department_id": department, "earlier": previous, "later": current}],
         "departments.detail": each("department_id", [department]),
         "departments.edit": each("department_id", [department]),
         "departments.retire": each("department_id", [department]),

@@ -110,6 +110,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "results.hallmarks": RETURN_READERS,
     "results.approaches": RETURN_READERS,
     "results.compare": RETURN_READERS,
+    "results.compare_department": RETURN_READERS,
     "actions.index": frozenset({LEAD, CSO, AUDITOR}),
     "actions.detail": frozenset({LEAD, CSO, AUDITOR}),
     "actions.new": RESPONDERS,

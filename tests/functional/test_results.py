@@ -178,6 +178,33 @@ def test_compare_marks_a_closed_gap_and_the_score_change(app, people, cycle):
     assert "Closed gaps: 1" in words
     assert "What share of front-line staff have had training on the duty? Closed 0%: 40% 100%" in words
     assert "Housing Services 70% Amber 90% Green up 20 points 2 1" in words
+    assert "Answers changed since Audit 2026 to 2027" in words
+    assert "Housing Services : answers changed 1 4 0" in words  # changed, same, new
+    detail = web.get(f"/results/compare/departments/{people.housing_id}?earlier={cycle.cycle_id}"
+                     f"&later={later.cycle_id}")
+    words = text(detail)
+    assert detail.status_code == 200 and "Answers that changed" in words
+    assert "1 were answered differently" not in words and "1 was answered differently" in words
+    assert "What share of front-line staff have had training on the duty? People and training 40% 60%" in words
+    assert "Does your service plan mention the duty?" not in words  # answered the same: not listed
+
+
+def test_one_departments_changed_answers_need_two_cycles_in_order_and_a_known_department(app, people, cycle):
+    later = open_cycle(app, people, name="Audit 2027 to 2028")
+    web = signed_in(app, people.cso)
+    base = f"/results/compare/departments/{people.housing_id}"
+    missing = web.get(f"{base}?earlier={cycle.cycle_id}")
+    assert missing.status_code == 400 and "The address does not say which cycle is the later one" in text(missing)
+    same = web.get(f"{base}?earlier={cycle.cycle_id}&later={cycle.cycle_id}")
+    assert same.status_code == 400 and "Choose two different cycles to compare" in text(same)
+    assert web.get(f"/results/compare/departments/99999?earlier={cycle.cycle_id}&later={later.cycle_id}"
+                   ).status_code == 404
+    nothing = web.get(f"{base}?earlier={cycle.cycle_id}&later={later.cycle_id}")  # nothing submitted in the later one
+    assert nothing.status_code == 200
+    assert "Housing Services has no submitted return in Audit 2027 to 2028, so there is nothing to compare" in text(
+        nothing)
+    lead = signed_in(app, people.lead)
+    assert lead.get(f"{base}?earlier={cycle.cycle_id}&later={later.cycle_id}").status_code == 403
 
 
 def test_compare_refuses_a_later_cycle_chosen_as_the_earlier(app, people, cycle):

@@ -73,18 +73,18 @@ def test_approach_matrix_without_our_own_return():
     assert matrix.rows[1].most_peers  # 1 of 1
 
 
-def two_cycles():
+def two_cycles(**kwargs):
     departments = [department_return(1, 1, "Alpha"), department_return(2, 2, "Beta"),
                    department_return(3, 3, "Cobalt")]
     earlier = frame(departments, [
         answer(1, "q1", "no"), answer(1, "q2", "a"), answer(1, "q4", "yes"),
         answer(2, "q1", "no"), answer(2, "q2", "b"), answer(2, "q4", "no"), answer(2, "q5", "yes"),
         answer(3, "q1", "no"),
-    ], {1: DEPARTMENTAL})
+    ], {1: DEPARTMENTAL}, **kwargs)
     later = frame(departments[:2], [
         answer(1, "q1", "yes"), answer(1, "q2", "b"), answer(1, "q4", "yes"),
         answer(2, "q1", "no"), answer(2, "q2", "c"), answer(2, "q4", "no"),
-    ], {1: DEPARTMENTAL})
+    ], {1: DEPARTMENTAL}, **kwargs)
     return earlier, later
 
 
@@ -134,3 +134,34 @@ def test_action_progress_overall_by_department_and_overdue():
     assert by_department[1].sentence == "2 actions, 0 done (0%)"
     assert not is_overdue("done", date(2020, 1, 1), today)
     assert action_progress([], today)[0].sentence == "0 actions, none still wanted"
+
+
+def test_answers_changed_between_cycles_per_department():
+    from app.analysis.comparison import answer_changes
+
+    earlier, later = two_cycles()
+    got = answer_changes(earlier, later).set_index("department")
+    assert list(got.index) == ["Alpha", "Beta"]  # Cobalt answered only the earlier cycle
+    assert (got.at["Alpha", "same"], got.at["Alpha", "changed"]) == (1, 2)  # q1 no to yes, q2 a to b; q4 the same
+    assert (got.at["Beta", "same"], got.at["Beta", "changed"]) == (2, 2)  # q2 b to c, q5 yes to no answer
+    assert (got["new_questions"] == 0).all()
+
+
+def test_answers_changed_with_nothing_to_compare_is_empty():
+    from app.analysis.comparison import answer_changes
+
+    earlier, later = two_cycles()
+    assert answer_changes(earlier.iloc[0:0], later).empty
+
+
+def test_one_departments_changed_answers_show_both_answers_in_order_and_leave_out_the_same():
+    from app.analysis.comparison import department_answer_changes
+
+    earlier, later = two_cycles(all_labels=True)  # met answers carry their words too
+    beta = department_answer_changes(earlier, later, 2)
+    assert list(beta["question_id"]) == ["q2", "q5"]  # q1 and q4 were answered the same
+    assert list(zip(beta["answer_before"], beta["answer_after"], strict=True)) == [("Sometimes", "Never"),
+                                                                                  ("Yes", "Not answered")]
+    assert not beta["new_questions"].any()
+    assert department_answer_changes(earlier, later, 3).empty  # Cobalt was not asked in the later cycle
+    assert department_answer_changes(earlier.iloc[0:0], later, 2).empty
