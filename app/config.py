@@ -141,6 +141,9 @@ class Config:
     EVIDENCE_MAX_FILE_MB = 20
     EVIDENCE_MAX_RETURN_MB = 200
     EVIDENCE_MAX_FILES_PER_UPLOAD = 10
+    # Bytes no file uses any more are deleted once they have not been stored again for this long: an upload
+    # of the same document may have stored them a moment before saving its row.
+    EVIDENCE_UNUSED_KEPT_SECONDS = 600
 
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     LOG_LEVEL = "INFO"

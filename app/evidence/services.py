@@ -274,12 +274,35 @@ def remove_from_answer(actor: User, assignment: Assignment, row: EvidenceFile) -
     forget_unused_bytes(sha256)
 
 
+def unused_bytes_kept_for() -> float:
+    """Seconds unused bytes are kept after they were last stored (EVIDENCE_UNUSED_KEPT_SECONDS, default 600)."""
+    return float(current_app.config.get("EVIDENCE_UNUSED_KEPT_SECONDS", 600))
+
+
 def forget_unused_bytes(sha256: str) -> None:
-    """Delete stored bytes no evidence file refers to any longer (a mistaken upload is really gone)."""
+    """Delete stored bytes no evidence file refers to any longer (a mistaken upload is really gone).
+
+    Bytes stored in the last few minutes are left for the hourly clean-up (forget_orphaned_bytes): an
+    upload of the same document elsewhere may have just stored them and not yet saved its row.
+    """
     still_used = db.session.scalar(select(func.count()).select_from(EvidenceFile)
                                    .where(EvidenceFile.sha256 == sha256))
     if not still_used:
-        evidence_store().delete(sha256)
+        evidence_store().delete_if_idle(sha256, unused_bytes_kept_for())
+
+
+def forget_orphaned_bytes() -> int:
+    """Delete every stored file no evidence file refers to and that was not stored recently; returns how many.
+
+    What forget_unused_bytes left because it was recent, and what a process that died between storing the
+    bytes and saving the row left behind. Also removes half-received uploads over a day old.
+    """
+    store = evidence_store()
+    used = set(db.session.scalars(select(EvidenceFile.sha256).distinct()))
+    kept_for = unused_bytes_kept_for()
+    removed = sum(1 for sha256 in store.stored() if sha256 not in used and store.delete_if_idle(sha256, kept_for))
+    store.forget_abandoned_incoming(24 * 3600)
+    return removed
 
 
 def freeze_cycle_files(cycle: Cycle, when: datetime) -> None:

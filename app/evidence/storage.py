@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,11 +70,20 @@ class FolderStore:
         return Incoming(path, digest.hexdigest(), size, head)
 
     def keep(self, incoming: Incoming) -> None:
-        """Move a checked file into the store (if the same content is there already, drop this copy)."""
+        """Move a checked file into the store (if the same content is there already, drop this copy).
+
+        Content already there is touched instead: its time says it was just kept again, so that
+        delete_if_idle leaves it alone while the upload that kept it is still being saved.
+        """
         target = self._path(incoming.sha256)
         if target.exists():
-            incoming.path.unlink(missing_ok=True)
-            return
+            try:
+                os.utime(target)
+            except FileNotFoundError:
+                pass  # deleted a moment ago: put this copy in its place
+            else:
+                incoming.path.unlink(missing_ok=True)
+                return
         target.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(incoming.path, 0o640)
         os.replace(incoming.path, target)
@@ -94,6 +104,52 @@ class FolderStore:
 
     def delete(self, sha256: str) -> None:
         self._path(sha256).unlink(missing_ok=True)
+
+    def delete_if_idle(self, sha256: str, idle_seconds: float) -> bool:
+        """Delete stored bytes unless they were kept (or kept again) in the last `idle_seconds`.
+
+        Unused bytes may be wanted by an upload of the same content that has kept them and is a moment
+        from saving its row: deleting them then would leave that row without its file. Such an upload
+        has just touched them (keep), so recent bytes are left for later. The check and the delete are
+        made safe against an upload in between by moving the file aside first and looking again: an
+        upload that touched it before the move shows in its time, and one after finds it gone and
+        keeps its own copy.
+        """
+        path = self._path(sha256)
+        now = time.time()
+        try:
+            if now - path.stat().st_mtime < idle_seconds:
+                return False
+            aside = path.with_name(f"{path.name}.deleting-{secrets.token_hex(4)}")
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return False
+        if now - aside.stat().st_mtime < idle_seconds and not path.exists():
+            os.rename(aside, path)  # kept again just before the move: it stays
+            return False
+        aside.unlink(missing_ok=True)
+        return True
+
+    def stored(self) -> Iterator[str]:
+        """The SHA-256 of every stored file (what a clean-up compares with the files the database knows)."""
+        for path in self.root.glob("[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/*"):
+            if len(path.name) == 64 and set(path.name) <= HEX:
+                yield path.name
+
+    def forget_abandoned_incoming(self, older_than_seconds: float) -> int:
+        """Remove half-received uploads left by a process that died while reading them."""
+        removed = 0
+        if not self.incoming_dir.is_dir():
+            return 0
+        cutoff = time.time() - older_than_seconds
+        for path in self.incoming_dir.iterdir():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
 
 def evidence_store() -> FolderStore:

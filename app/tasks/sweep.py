@@ -16,12 +16,13 @@ import logging
 from flask import current_app
 
 from app.models.types import utcnow
-from app.tasks.periods import claim_period, minute_period
+from app.tasks.periods import claim_period, hour_period, minute_period
 from app.tasks.queue import background_job, enqueue, periodic_job
 
 log = logging.getLogger(__name__)
 
 SWEEP = "tasks.sweep"
+ORPHANS = "evidence.orphans"
 RECOVER = "tasks.recover"
 
 
@@ -35,6 +36,10 @@ def sweep_once() -> dict[str, int]:
     done = {"exports retried": len(retried), "exports failed": len(failed), "exports requeued": len(requeue_waiting())}
     done.update(recover_messages())
     done["evidence files requeued for their text"] = requeue_waiting_files()
+    if claim_period(ORPHANS, hour_period(utcnow())):  # a walk over every stored file: once an hour is enough
+        from app.evidence.services import forget_orphaned_bytes
+
+        done["unused evidence files deleted"] = forget_orphaned_bytes()
     return done
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,13 @@ def kept_bytes(app) -> list[Path]:
     """Every file in the store (the incoming folder must be empty once a request is done)."""
     root = evidence_dir(app)
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def make_idle(app, seconds: float = 3600) -> None:
+    """As if every stored file had last been stored `seconds` ago."""
+    then = time.time() - seconds
+    for path in kept_bytes(app):
+        os.utime(path, (then, then))
 
 
 def words(response) -> str:
@@ -138,11 +147,37 @@ def test_the_same_document_twice_is_stored_once_and_removing_one_keeps_the_other
     assert first.sha256 == second.sha256 and len(kept_bytes(app)) == 1
     assert lead.post(f"{files_url(cycle.housing)}/{first.id}/remove").status_code == 302
     assert len(kept_bytes(app)) == 1  # still used by the other answer
+    make_idle(app)  # stored longer ago than EVIDENCE_UNUSED_KEPT_SECONDS
     lead.post(f"{files_url(cycle.housing, 'staff-trained')}/{second.id}/remove")
     assert stored_files(app) == [] and kept_bytes(app) == []  # a mistaken upload is really gone
     with app.app_context():
         removed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "evidence.removed")).all()
         assert [e.before["name"] for e in removed] == ["plan.pdf", "plan copy.pdf"]
+
+
+def test_removing_a_file_never_deletes_bytes_an_upload_of_the_same_document_has_just_stored(app, cycle, lead):
+    """Another upload of the same document stored the bytes a moment ago and is about to save its row: a removal
+    now must leave them; once nothing has used them for a while, the hourly clean-up deletes them."""
+    from app.evidence.services import forget_orphaned_bytes
+    from app.evidence.storage import evidence_store
+
+    upload(lead, cycle.housing, ("plan.pdf", PLAN))
+    (row,) = stored_files(app)
+    make_idle(app)
+    with app.app_context():  # the other upload, in flight: bytes stored, its row not yet saved
+        store = evidence_store()
+        store.keep(store.receive(io.BytesIO(PLAN), 1_000_000))
+    assert lead.post(f"{files_url(cycle.housing)}/{row.id}/remove").status_code == 302
+    assert stored_files(app) == [] and len(kept_bytes(app)) == 1  # still there for the upload in flight
+    with app.app_context():
+        assert forget_orphaned_bytes() == 0  # stored too recently
+    make_idle(app)  # the upload never saved its row (its process died): the bytes are nobody's
+    with app.app_context():
+        from app.tasks.sweep import sweep_once
+
+        assert sweep_once()["unused evidence files deleted"] == 1  # the background sweep, once an hour
+        assert "unused evidence files deleted" not in sweep_once()  # not again this hour
+    assert kept_bytes(app) == []
 
 
 def test_a_download_is_an_attachment_that_cannot_run_or_be_cached(app, people, cycle, lead):
