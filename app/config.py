@@ -144,6 +144,15 @@ class Config:
     # Bytes no file uses any more are deleted once they have not been stored again for this long: an upload
     # of the same document may have stored them a moment before saving its row.
     EVIDENCE_UNUSED_KEPT_SECONDS = 600
+    # Or in an S3-compatible bucket (needs the production extra, boto3): its name, a prefix inside it, the
+    # endpoint of a store that is not AWS (MinIO, Ceph...), its region and addressing style ("path" for most
+    # self-hosted stores). Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID..., or a role).
+    EVIDENCE_S3_BUCKET: str | None = None
+    EVIDENCE_S3_PREFIX = ""
+    EVIDENCE_S3_ENDPOINT_URL: str | None = None
+    EVIDENCE_S3_REGION: str | None = None
+    EVIDENCE_S3_ADDRESSING = "auto"
+    EVIDENCE_S3_MAX_ATTEMPTS = 3
 
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     LOG_LEVEL = "INFO"

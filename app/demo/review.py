@@ -8,6 +8,7 @@ questions and the evidence downloads already in use, not empty.
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -51,10 +52,8 @@ def _store_text_file(name: str, text: str, assignment: Assignment, question_id: 
                      when: datetime) -> None:
     content = text.encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()
-    path = evidence_store().path(digest)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_bytes(content)
+    store = evidence_store()
+    store.keep(store.receive(io.BytesIO(content), len(content)))
     media_type = "text/csv" if name.endswith(".csv") else "text/plain"
     db.session.add(EvidenceFile(sha256=digest, size_bytes=len(content), media_type=media_type, file_name=name,
                                 assignment_id=assignment.id, question_id=question_id,

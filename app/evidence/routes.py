@@ -103,8 +103,9 @@ def download(file_id: int) -> Response:
     if row is None or not store.exists(row.sha256):
         abort(404)
     record_download(_user(), row)
-    response = send_file(store.path(row.sha256), mimetype=row.media_type, as_attachment=True,
+    response = send_file(store.open(row.sha256), mimetype=row.media_type, as_attachment=True,
                          download_name=row.file_name, conditional=False, etag=False, max_age=0)
+    response.content_length = row.size_bytes
     response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 
 from app.audit.services import record_event
 from app.evidence.file_types import TypeProblem, check_content, clean_file_name, kind_for_name
-from app.evidence.storage import FolderStore, Incoming, TooLarge, evidence_store
+from app.evidence.storage import Incoming, IncomingFolder, StoreUnavailable, TooLarge, evidence_store
 from app.extensions import db
 from app.models import Action, ActionNote, Assignment, Cycle, User
 from app.models.evidence import EvidenceFile
@@ -76,7 +76,7 @@ def size_words(size: int) -> str:
 # --------------------------------------------------------------------------- receiving files
 
 
-def _receive_all(store: FolderStore, uploads: list[Upload], limit: Limits) -> list[tuple[str, Incoming, str]]:
+def _receive_all(store: IncomingFolder, uploads: list[Upload], limit: Limits) -> list[tuple[str, Incoming, str]]:
     """Read and check every file; on the first problem discard them all and say which file and why."""
     received: list[tuple[str, Incoming, str]] = []
     try:
@@ -143,7 +143,12 @@ def _store(actor: User, received: Received, *, used: int, place: dict[str, Any],
     now = utcnow()
     made = []
     for name, incoming, detected in received.files:
-        store.keep(incoming)
+        try:
+            store.keep(incoming)
+        except StoreUnavailable as error:
+            current_app.logger.error("Could not store evidence file %s: %s", incoming.sha256, error)
+            raise EvidenceProblem("The files could not be stored just now: the evidence store did not answer. "
+                                  "Nothing was attached. Try again in a few minutes") from error
         row = EvidenceFile(sha256=incoming.sha256, size_bytes=incoming.size, media_type=detected, file_name=name,
                            uploaded_by_id=actor.id, uploaded_at=now, text_state="waiting", **place)
         db.session.add(row)
@@ -288,7 +293,10 @@ def forget_unused_bytes(sha256: str) -> None:
     still_used = db.session.scalar(select(func.count()).select_from(EvidenceFile)
                                    .where(EvidenceFile.sha256 == sha256))
     if not still_used:
-        evidence_store().delete_if_idle(sha256, unused_bytes_kept_for())
+        try:
+            evidence_store().delete_if_idle(sha256, unused_bytes_kept_for())
+        except (StoreUnavailable, OSError):  # a clean-up only: the hourly sweep tries again
+            current_app.logger.warning("Could not delete unused evidence bytes %s", sha256, exc_info=True)
 
 
 def forget_orphaned_bytes() -> int:

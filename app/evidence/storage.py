@@ -15,11 +15,15 @@ import os
 import secrets
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from flask import current_app
+
+if TYPE_CHECKING:
+    from app.evidence.s3_store import S3Store
 
 CHUNK = 1024 * 1024
 HEX = frozenset("0123456789abcdef")
@@ -39,15 +43,21 @@ class TooLarge(Exception):
     pass
 
 
-class FolderStore:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.incoming_dir = root / ".incoming"
+class StoreUnavailable(Exception):
+    """The store could not keep or give back a file just now (a full disk, a bucket that does not answer)."""
 
-    def _path(self, sha256: str) -> Path:
-        if len(sha256) != 64 or not set(sha256) <= HEX:
-            raise ValueError("not a SHA-256")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+def stored_name(sha256: str) -> str:
+    """Where content is kept, relative to the store: `ab/cd/abcd...`; anything but a SHA-256 is refused."""
+    if len(sha256) != 64 or not set(sha256) <= HEX:
+        raise ValueError("not a SHA-256")
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+class IncomingFolder:
+    """What every store shares: uploads are read, hashed and checked in a private local folder first."""
+
+    incoming_dir: Path
 
     def receive(self, stream: BinaryIO, limit: int) -> Incoming:
         """Read the upload into the incoming folder, hashing it; TooLarge past `limit` bytes (nothing kept)."""
@@ -69,6 +79,35 @@ class FolderStore:
             raise
         return Incoming(path, digest.hexdigest(), size, head)
 
+    def discard(self, incoming: Incoming) -> None:
+        incoming.path.unlink(missing_ok=True)
+
+    def forget_abandoned_incoming(self, older_than_seconds: float) -> int:
+        """Remove half-received uploads left by a process that died while reading them."""
+        removed = 0
+        if not self.incoming_dir.is_dir():
+            return 0
+        cutoff = time.time() - older_than_seconds
+        for path in self.incoming_dir.iterdir():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
+
+
+class FolderStore(IncomingFolder):
+    """The embedded default: a folder on this server (instance/evidence), one file per content."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.incoming_dir = root / ".incoming"
+
+    def _path(self, sha256: str) -> Path:
+        return self.root / stored_name(sha256)
+
     def keep(self, incoming: Incoming) -> None:
         """Move a checked file into the store (if the same content is there already, drop this copy).
 
@@ -84,15 +123,23 @@ class FolderStore:
             else:
                 incoming.path.unlink(missing_ok=True)
                 return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(incoming.path, 0o640)
-        os.replace(incoming.path, target)
-
-    def discard(self, incoming: Incoming) -> None:
-        incoming.path.unlink(missing_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(incoming.path, 0o640)
+            os.replace(incoming.path, target)
+        except OSError as error:
+            raise StoreUnavailable(str(error)) from error
 
     def path(self, sha256: str) -> Path:
         return self._path(sha256)
+
+    @contextmanager
+    def local_copy(self, sha256: str) -> Iterator[Path]:
+        """A path to the content on this server, for libraries that read files (here, the stored file itself)."""
+        yield self._path(sha256)
+
+    def open(self, sha256: str) -> BinaryIO:
+        return open(self._path(sha256), "rb")  # noqa: SIM115  (closed by whoever sends it)
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).is_file()
@@ -136,29 +183,29 @@ class FolderStore:
             if len(path.name) == 64 and set(path.name) <= HEX:
                 yield path.name
 
-    def forget_abandoned_incoming(self, older_than_seconds: float) -> int:
-        """Remove half-received uploads left by a process that died while reading them."""
-        removed = 0
-        if not self.incoming_dir.is_dir():
-            return 0
-        cutoff = time.time() - older_than_seconds
-        for path in self.incoming_dir.iterdir():
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    removed += 1
-            except FileNotFoundError:
-                continue
-        return removed
 
-
-def evidence_store() -> FolderStore:
-    """The store the settings name: EVIDENCE_DIR (default instance/evidence); a relative one is in the instance."""
+def _evidence_dir() -> Path:
     configured = current_app.config.get("EVIDENCE_DIR")
     root = Path(configured) if configured else Path("evidence")
-    if not root.is_absolute():
-        root = Path(current_app.instance_path) / root
-    return FolderStore(root)
+    return root if root.is_absolute() else Path(current_app.instance_path) / root
+
+
+def evidence_store() -> FolderStore | S3Store:
+    """The store the settings name: a bucket when EVIDENCE_S3_BUCKET is set, else the folder EVIDENCE_DIR
+    (default instance/evidence; a relative one is in the instance). Uploads are read into the folder's
+    `.incoming` either way. One per app: a bucket's client is made once."""
+    store = current_app.extensions.get("section17.evidence_store")
+    if store is None:
+        bucket = current_app.config.get("EVIDENCE_S3_BUCKET")
+        if bucket:
+            from app.evidence.s3_store import S3Store, s3_client
+
+            store = S3Store(s3_client(current_app.config), bucket, current_app.config.get("EVIDENCE_S3_PREFIX") or "",
+                            _evidence_dir() / ".incoming")
+        else:
+            store = FolderStore(_evidence_dir())
+        current_app.extensions["section17.evidence_store"] = store
+    return store
 
 
 def hash_of(path: Path) -> str:

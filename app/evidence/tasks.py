@@ -23,7 +23,10 @@ def read_text_of(file_id: int) -> str | None:
     if row is None or row.text_state != "waiting":
         return None
     store = evidence_store()
-    found = extract_text(store.path(row.sha256), row.media_type) if store.exists(row.sha256) else None
+    found = None
+    if store.exists(row.sha256):
+        with store.local_copy(row.sha256) as path:
+            found = extract_text(path, row.media_type)
     # Claim by the state it was read in: of two workers handed the same file, one stores its text.
     claimed = db.session.execute(
         EvidenceFile.__table__.update().where(EvidenceFile.id == file_id, EvidenceFile.text_state == "waiting")
