@@ -31,10 +31,12 @@ def claim_period(name: str, period: str) -> bool:
     """Record that this period's run of `name` has started; False if another worker got there first."""
     dialect = db.engine.dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # RETURNING, not rowcount: psycopg reports -1 rows for an INSERT under SQLAlchemy 2.1, which made every
+    # claim fail on PostgreSQL (and no periodic job run at all).
     statement = (insert(ScheduledRun).values(name=name, period=period, started_at=utcnow(), outcome="")
-                 .on_conflict_do_nothing(index_elements=["name", "period"]))
+                 .on_conflict_do_nothing(index_elements=["name", "period"]).returning(ScheduledRun.name))
     with db.engine.begin() as connection:
-        return connection.execute(statement).rowcount == 1
+        return connection.execute(statement).first() is not None
 
 
 def finish_period(name: str, period: str, outcome: str) -> None:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import Assignment, AuditEvent, Cycle, EvidenceFile
@@ -173,8 +173,12 @@ def test_removing_a_file_never_deletes_bytes_an_upload_of_the_same_document_has_
         assert forget_orphaned_bytes() == 0  # stored too recently
     make_idle(app)  # the upload never saved its row (its process died): the bytes are nobody's
     with app.app_context():
-        from app.tasks.sweep import sweep_once
+        from app.models import ScheduledRun
+        from app.tasks.sweep import ORPHANS, sweep_once
 
+        # This hour's clean-up may have been claimed by a sweep run earlier in the test: start the hour afresh.
+        db.session.execute(delete(ScheduledRun).where(ScheduledRun.name == ORPHANS))
+        db.session.commit()
         assert sweep_once()["unused evidence files deleted"] == 1  # the background sweep, once an hour
         assert "unused evidence files deleted" not in sweep_once()  # not again this hour
     assert kept_bytes(app) == []
