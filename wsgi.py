@@ -17,10 +17,12 @@ import sys  # noqa: E402
 from app import create_app  # noqa: E402
 from app.config import ConfigurationError  # noqa: E402
 from app.heap import freeze_startup_objects  # noqa: E402
+from app.templating import compile_page_templates  # noqa: E402
 
 try:
     app = create_app()
 except ConfigurationError as error:
     sys.exit(f"Section 17 Audit cannot start: {error}")
 
+compile_page_templates(app)  # before the freeze, so the compiled templates are frozen with the rest
 freeze_startup_objects()

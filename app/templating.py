@@ -75,3 +75,19 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.globals["action_status_labels"] = ACTION_STATUS_LABELS
     app.context_processor(_page_context)
     WTFormsHelpers(app)
+
+
+def compile_page_templates(app: Flask) -> int:
+    """Compile every page template once, at start-up; returns how many.
+
+    A worker otherwise compiles each template the first time a page needs it: the first review
+    page of a new worker took about 100 ms more than the next. Compiled here they are in Jinja's
+    cache (400 entries, more than there are templates) before the first request, and a template
+    that no longer compiles stops the worker starting instead of failing a page. The mail/
+    templates are the mail composer's, compiled there with its own filters.
+    """
+    names = [name for name in app.jinja_env.list_templates() if not name.startswith("mail/")]
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)
+

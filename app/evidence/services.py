@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 import magic
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import defer
 
 from app.audit.services import record_event
 from app.evidence.file_types import TypeProblem, check_content, clean_file_name, kind_for_name
@@ -215,7 +216,9 @@ def attach_to_note(actor: User, note: ActionNote, received: Received) -> list[Ev
 def files_by_question(assignment: Assignment) -> dict[str, list[EvidenceFile]]:
     """Each answer's files, oldest first, in one query."""
     found: dict[str, list[EvidenceFile]] = defaultdict(list)
+    # The words read from each file are for search only: a page listing files never shows them.
     for row in db.session.scalars(select(EvidenceFile).where(EvidenceFile.assignment_id == assignment.id)
+                                  .options(defer(EvidenceFile.text))
                                   .order_by(EvidenceFile.uploaded_at, EvidenceFile.id)):
         found[row.question_id or ""].append(row)
     return dict(found)

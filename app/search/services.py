@@ -120,7 +120,9 @@ KINDS = [
     Kind("file", EvidenceFile,
          lambda d: EvidenceFile.file_name + " " + func.coalesce(EvidenceFile.text, ""),
          lambda: [EvidenceFile.question_id, EvidenceFile.file_name, Assignment.id, Assignment.snapshot_id],
-         lambda s: s.join(Assignment, Assignment.id == EvidenceFile.assignment_id), _return_filter),
+         lambda s: s.join(Assignment, Assignment.id == EvidenceFile.assignment_id), _return_filter,
+         # Said outright, not left to the join: the database then ranks only the answers' files.
+         lambda s, user: s.where(EvidenceFile.assignment_id.is_not(None))),
     Kind("comment", AnswerComment, lambda d: AnswerComment.body,
          lambda: [AnswerComment.question_id, AnswerComment.author_role, Assignment.id, Assignment.snapshot_id],
          lambda s: s.join(Assignment, Assignment.id == AnswerComment.assignment_id), _return_filter,
@@ -135,7 +137,8 @@ KINDS = [
          lambda d: EvidenceFile.file_name + " " + func.coalesce(EvidenceFile.text, ""),
          lambda: [Action.id, Action.title, EvidenceFile.file_name],
          lambda s: s.join(ActionNote, ActionNote.id == EvidenceFile.action_note_id)
-         .join(Action, Action.id == ActionNote.action_id), _action_filter),
+         .join(Action, Action.id == ActionNote.action_id), _action_filter,
+         lambda s, user: s.where(EvidenceFile.action_note_id.is_not(None))),  # never ranks the answers' files
 ]
 
 

@@ -38,3 +38,13 @@ def test_autoescaping_is_on_for_html_templates(tmp_path):
     app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=str(tmp_path))
     assert app.select_jinja_autoescape("admin/users.html") is True
     assert app.jinja_env.from_string("{{ v }}").render(v="<script>") == "&lt;script&gt;"
+
+
+def test_every_page_template_compiles_at_start_up_and_stays_compiled(tmp_path):
+    """wsgi.py compiles them before the first request; a template that does not compile stops start-up."""
+    from app.templating import compile_page_templates
+
+    app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=str(tmp_path))
+    assert len(app.jinja_env.cache) == 0
+    count = compile_page_templates(app)
+    assert count > 100 and len(app.jinja_env.cache) >= count  # all of them, before any page is drawn
