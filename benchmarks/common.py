@@ -89,3 +89,11 @@ def interleaved(calls: Mapping[str, Callable[[], object]], rounds: int, *, warm_
 def verdict(label: str, met: bool, detail: str) -> str:
     """One closing line: 'GOAL met: ...' or 'GOAL NOT met: ...'."""
     return f"{label}: {'met' if met else 'NOT met'} ({detail})"
+
+
+def print_goals(lines: list[str]) -> None:
+    """The closing lines, one per goal, under a heading (nothing when there are none, e.g. a --profile run)."""
+    if lines:
+        print("\nGoals:")
+        for line in lines:
+            print(f"  {line}")
