@@ -57,7 +57,7 @@ from app.models import (
 from app.organisation.services import current_organisation
 from app.questionnaires.registry import definition_from_snapshot
 from app.questionnaires.workflow import STATUS_LABELS, Status, display_status
-from app.results.loading import answers_json, decode_answers
+from app.results.loading import SUBMITTED_STATUSES, answers_json, decode_answers
 from app.results.services import bands, partnership_data, peer_data
 from app.review.comments import RESOLUTION_WORDS
 
@@ -101,7 +101,8 @@ def _returns(cycle_id: int, department_id: int | None, today: date) -> Iterator[
         label, _tag = display_status(status, due_date, today)
         yield StoredReturn(ReturnInfo(
             assignment_id, snapshot_id, kind, name, department_id, code or "", STATUS_LABELS[Status(status)],
-            label != STATUS_LABELS[Status(status)], due_date, submitted_at, reviewed_at), decode_answers(text),
+            label != STATUS_LABELS[Status(status)], due_date, submitted_at, reviewed_at,
+            status in SUBMITTED_STATUSES), decode_answers(text),
             checks.get(assignment_id, {}))
 
 

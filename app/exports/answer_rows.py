@@ -79,11 +79,25 @@ class Tally:
             return None
         return math.fsum(value * count for value, count in self.scores.items()) / self.answered
 
+    @property
+    def coverage(self) -> float | None:
+        """Answered of asked: how much of the return the score stands on."""
+        return self.answered / self.questions if self.questions else None
 
-def band_word(score: float | None, bands: RagBands) -> str:
+    def add_tally(self, other: Tally) -> None:
+        """Pool another return's counts into this one (a council-wide figure: every answer weighs the same)."""
+        for name in ("questions", "answered", "met", "gaps", "unanswered", "not_applicable", "gaps_checked",
+                     "met_checked"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.scores.update(other.scores)
+
+
+def band_word(score: float | None, bands: RagBands, *, provisional: bool = False) -> str:
+    """The band in words; a return not yet submitted has a provisional one, as its answers may still change."""
     if score is None:
         return ""
-    return "Green" if score >= bands.green else "Amber" if score >= bands.amber else "Red"
+    word = "Green" if score >= bands.green else "Amber" if score >= bands.amber else "Red"
+    return f"{word} (provisional)" if provisional else word
 
 
 class _QuestionRows:

@@ -20,7 +20,13 @@ from app.exports.sheets import (
     shown_text,
     write_text,
 )
-from app.exports.workbook_columns import MATRIX_WIDTH, SHEET_NOTES, SUMMARY_COLUMNS, SUMMARY_SCORE_COLUMN
+from app.exports.workbook_columns import (
+    MATRIX_WIDTH,
+    SHEET_NOTES,
+    SUMMARY_COLUMNS,
+    SUMMARY_COUNTED_COLUMN,
+    SUMMARY_SCORE_COLUMN,
+)
 
 # --------------------------------------------------------------------------- About
 
@@ -86,13 +92,26 @@ def write_summary(workbook: Workbook, sheet, styles: Styles, data: CycleExport,
     """Departments' progress and scores (a table with a filter), then each partnership checklist's compliance."""
     bands = data.about.bands
     departments = [(info, t) for info, t in tallies if info.respondent_type == "department"]
-    table = Table(workbook, styles, "Summary", SUMMARY_COLUMNS, zone=zone, bands=bands, sheet=sheet)
+    table = Table(workbook, styles, "Summary", SUMMARY_COLUMNS, zone=zone, bands=bands, sheet=sheet,
+                  provisional_where=(SUMMARY_COUNTED_COLUMN, "No"))
+    council = Tally()
+    counted = 0
     for info, tally in sorted(departments, key=lambda item: item[0].respondent.casefold()):
         table.write_row((info.respondent, info.department_code, info.status, "Yes" if info.overdue else "No",
                          info.due_date, info.submitted_at, tally.questions, tally.answered, tally.met, tally.gaps,
-                         tally.unanswered, tally.not_applicable, tally.score, band_word(tally.score, bands),
-                         tally.gaps_checked, tally.met_checked))
+                         tally.unanswered, tally.not_applicable, tally.score, tally.coverage,
+                         band_word(tally.score, bands, provisional=not info.counted),
+                         "Yes" if info.counted else "No", tally.gaps_checked, tally.met_checked))
+        if info.counted:
+            council.add_tally(tally)
+            counted += 1
     last = max(table.finish(), 1)
+    if departments:
+        table.highlight_rows_where(SUMMARY_COUNTED_COLUMN, "No", style="provisional")
+    below = last  # the last row used: the table's, or the council-wide row's under it
+    if departments and data.whole_cycle:
+        below = last + 2
+        _write_council_row(sheet, styles, below, council, counted, bands)
     if departments:
         chart = workbook.add_chart({"type": "bar"})
         chart.add_series({"name": "Score", "categories": ["Summary", 1, 0, last, 0],
@@ -103,11 +122,30 @@ def write_summary(workbook: Workbook, sheet, styles: Styles, data: CycleExport,
         chart.set_y_axis({"reverse": True})
         chart.set_legend({"none": True})
         chart.set_size({"width": 720, "height": max(300, 24 * len(departments) + 80)})
-        sheet.insert_chart(last + 2, 0, chart)
-    start = last + 2 + max(16, (24 * len(departments) + 80) // 20 + 2)
+        sheet.insert_chart(below + 2, 0, chart)
+    start = below + 2 + max(16, (24 * len(departments) + 80) // 20 + 2)
     for checklist in data.hallmarks or ():
         start = _write_checklist_compliance(workbook, sheet, styles, start, checklist_title(data, checklist),
                                             checklist)
+
+
+def _write_council_row(sheet, styles: Styles, row: int, council: Tally, counted: int, bands) -> None:
+    """Below the table (outside its filter): every submitted return's answers pooled, as the results pages
+    count them; returns still being written are left out, so this row is never provisional."""
+    label = (f"Council-wide: {counted} submitted return{'s' if counted != 1 else ''} "
+             "(returns still being written are not counted)")
+    write_text(sheet, styles, row, 0, label, "total")
+    for col in range(1, len(SUMMARY_COLUMNS)):
+        sheet.write_blank(row, col, None, styles.get("total"))
+    for col, value in ((6, council.questions), (7, council.answered), (8, council.met), (9, council.gaps),
+                       (10, council.unanswered), (11, council.not_applicable), (16, council.gaps_checked),
+                       (17, council.met_checked)):
+        sheet.write_number(row, col, value, styles.get("total"))
+    for col, value in ((SUMMARY_SCORE_COLUMN, council.score), (SUMMARY_SCORE_COLUMN + 1, council.coverage)):
+        if value is not None:
+            sheet.write_number(row, col, value, styles.get("total_percent"))
+    write_text(sheet, styles, row, SUMMARY_SCORE_COLUMN + 2, band_word(council.score, bands), "total")
+    sheet.set_row(row, 30)
 
 
 COMPLIANCE_HEADER = ("Met", "In words", "Items that apply", "Share met", "Partly met", "Not met", "Not answered",

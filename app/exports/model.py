@@ -65,6 +65,9 @@ class ReturnInfo:
     due_date: date | None
     submitted_at: datetime | None
     reviewed_at: datetime | None
+    # Whether council-wide figures count it: submitted (returned and accepted too), as on the results pages.
+    # A return still being written has provisional figures.
+    counted: bool = True
 
 
 @dataclass(frozen=True)

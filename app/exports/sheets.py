@@ -90,6 +90,7 @@ class Kind(StrEnum):
     INTEGER = "integer"
     NUMBER = "number"  # two decimal places
     PERCENT = "percent"  # a 0..1 score shown as a whole percentage, with RAG colours
+    SHARE = "share"  # a 0..1 share (answered of asked) as a whole percentage, never coloured
     CHANGE = "change"  # a % change, e.g. -4.5
     DATE = "date"
     DATETIME = "datetime"
@@ -132,6 +133,7 @@ STYLE_SPECS: dict[str, dict[str, Any]] = {
     "integer": {"num_format": "0"},
     "number": {"num_format": "0.00"},
     "percent": {"num_format": "0%"},
+    "share": {"num_format": "0%"},
     "change": {"num_format": "+0.0;-0.0;0.0"},
     "date": {"num_format": DATE_FORMAT},
     "datetime": {"num_format": DATETIME_FORMAT},
@@ -141,6 +143,10 @@ STYLE_SPECS: dict[str, dict[str, Any]] = {
     "amber": {"bg_color": "#FFF7BF", "font_color": "#594D00"},
     "red": {"bg_color": "#F6D7D2", "font_color": "#942514"},
     "own": {"bold": True, "bg_color": "#EBEDEF"},
+    # A figure that may still change (a return not yet submitted): grey and italic, never a RAG colour.
+    "provisional": {"italic": True, "font_color": "#505A5F", "bg_color": "#F3F2F1"},
+    "total": {"bold": True, "top": 1},
+    "total_percent": {"bold": True, "top": 1, "num_format": "0%"},
 }
 
 
@@ -187,13 +193,16 @@ class Table:
     """One worksheet written as a table, row by row."""
 
     def __init__(self, workbook: Workbook, styles: Styles, name: str, columns: Sequence[Column], *,
-                 zone: ZoneInfo, bands: RagBands | None = None, sheet: Worksheet | None = None) -> None:
-        """A new worksheet called `name`, or the top of an existing `sheet`."""
+                 zone: ZoneInfo, bands: RagBands | None = None, sheet: Worksheet | None = None,
+                 provisional_where: tuple[int, str] | None = None) -> None:
+        """A new worksheet called `name`, or the top of an existing `sheet`. `provisional_where` (column,
+        marker): rows holding the marker there have provisional scores, greyed rather than banded."""
         self.sheet: Worksheet = sheet if sheet is not None else workbook.add_worksheet(name)
         self.styles = styles
         self.columns = list(columns)
         self.zone = zone
         self.bands = bands
+        self.provisional_where = provisional_where
         self.next_row = 0
         self._writers = [self._writer(column) for column in self.columns]
         for index, column in enumerate(self.columns):
@@ -301,14 +310,26 @@ class Table:
         return self.next_row - 1
 
     def _rag(self, col: int, last_row: int) -> None:
+        """Green, amber and red on the cells of a score column that hold a number, and only those.
+
+        A cell rule ("less than 50%") reads an empty cell as 0 and paints it red, so the rules are
+        formulas that ask ISNUMBER first. With `provisional_where`, rows whose marker column holds the
+        marker (a return not yet submitted) are greyed instead of banded: that rule comes first and stops.
+        """
         bands = self.bands
         assert bands is not None
-        for criteria, value, style in (("greater than or equal to", bands.green, "green"),
-                                       ("greater than or equal to", bands.amber, "amber"),
-                                       ("less than", bands.amber, "red")):
+        cell = f"{xl_col_to_name(col)}2"  # relative to the range's first cell: each row tests its own
+        rules: list[tuple[str, str]] = []
+        if self.provisional_where is not None:
+            marker_col, marker = self.provisional_where
+            literal = shown_text(marker).replace('"', '""')
+            rules.append((f'=${xl_col_to_name(marker_col)}2="{literal}"', "provisional"))
+        rules += [(f"=AND(ISNUMBER({cell}),{cell}>={bands.green})", "green"),
+                  (f"=AND(ISNUMBER({cell}),{cell}>={bands.amber})", "amber"),
+                  (f"=ISNUMBER({cell})", "red")]
+        for criteria, style in rules:
             self.sheet.conditional_format(1, col, last_row, col, {
-                "type": "cell", "criteria": criteria, "value": value, "format": self.styles.get(style),
-                "stop_if_true": True})
+                "type": "formula", "criteria": criteria, "format": self.styles.get(style), "stop_if_true": True})
 
 
 

@@ -49,9 +49,12 @@ SUMMARY_COLUMNS = (
     Column("Overdue", width=9, choices=YES_NO), Column("Deadline", Kind.DATE, 12), Column("Submitted", Kind.DATE, 12),
     Column("Questions", Kind.INTEGER, 10), Column("Answered", Kind.INTEGER, 10), Column("Met", Kind.INTEGER, 8),
     Column("Gaps", Kind.INTEGER, 8), Column("Not answered", Kind.INTEGER, 10),
-    Column("Not applicable", Kind.INTEGER, 10), Column("Score", Kind.PERCENT, 8), Column("Band", width=8),
+    Column("Not applicable", Kind.INTEGER, 10), Column("Score", Kind.PERCENT, 8),
+    Column("Coverage (answered of asked)", Kind.SHARE, 11), Column("Band", width=18),
+    Column("In council-wide figures", width=11, choices=YES_NO),
     Column("Gaps with evidence checked", Kind.INTEGER, 12), Column("Met with evidence checked", Kind.INTEGER, 12),
 )
+SUMMARY_COUNTED_COLUMN = 15  # "In council-wide figures": No marks a provisional row
 SUMMARY_SCORE_COLUMN = 12  # the Summary's Score column, which its chart draws
 ACTION_COLUMNS = (
     Column("Action", Kind.LONG_TEXT, 36), Column("Department", width=26),
@@ -90,8 +93,9 @@ EVIDENCE_FILE_COLUMNS = (
 SHEET_NOTES = (
     ("About", "This page: what the workbook covers, the questionnaires with their versions and fingerprints, "
               "and the rules behind every figure."),
-    ("Summary", "Each department's return: its status and score; each partnership checklist's compliance; "
-                "charts."),
+    ("Summary", "Each department's return: its status, score and how much of it was answered (a return not yet "
+                "submitted has a provisional band, greyed); a council-wide row counting submitted returns only, "
+                "as the results pages do; each partnership checklist's compliance; charts."),
     ("Responses", "One row per return and question, answered or not: the answer in words, its score against the "
                   "target, whether it is a gap, the evidence, who answered when, and who checked its evidence."),
     ("Matrix", "Each departmental question, with every department's answer side by side."),

@@ -98,6 +98,36 @@ def test_summary_scores_and_gaps_match_the_results_pages(demo_export):
             assert (gaps["Department or partnership"] == department.name).sum() == figures["gaps"]
 
 
+def test_the_council_wide_row_is_the_heatmaps_and_unsubmitted_returns_are_provisional(demo_export):
+    """The same rule as the results pages: submitted returns only, every answer weighing the same."""
+    app, content, cycle_name, _ = demo_export
+    rows = list(load_workbook(io.BytesIO(content), read_only=True)["Summary"].iter_rows(values_only=True))
+    header = rows[0]
+    council = next(dict(zip(header, row, strict=False)) for row in rows
+                   if isinstance(row[0], str) and row[0].startswith("Council-wide:"))
+    end = next(index for index, row in enumerate(rows) if row[0] is None)  # the table ends at the empty row
+    table = [dict(zip(header, row, strict=False)) for row in rows[1:end]]
+    with app.test_request_context():
+        from app.results.services import bands, council_data
+
+        cycle = db.session.scalar(select(Cycle).where(Cycle.name == cycle_name))
+        figures = overall(council_data(cycle).frame, bands())
+        statuses = dict(db.session.execute(select(Department.name, Assignment.status).join(
+            Assignment, Assignment.department_id == Department.id).where(Assignment.cycle_id == cycle.id)).all())
+    assert council["Score"] == pytest.approx(figures["score"])
+    assert (council["Questions"], council["Met"], council["Gaps"]) == (figures["questions"], figures["met"],
+                                                                       figures["gaps"])
+    counted = {name for name, status in statuses.items() if status in ("submitted", "returned", "accepted")}
+    assert council["Department"] == f"Council-wide: {len(counted)} submitted returns (returns still being written " \
+                                    "are not counted)"
+    assert len(table) == len(statuses)
+    for row in table:
+        provisional = row["Department"] not in counted
+        assert (row["In council-wide figures"] == "No") == provisional, row["Department"]
+        if row["Band"]:
+            assert row["Band"].endswith("(provisional)") == provisional, row["Department"]
+
+
 def test_hallmarks_peer_approaches_and_crime_match_their_pages(demo_export):
     app, content, cycle_name, _ = demo_export
     with app.test_request_context():

@@ -43,7 +43,8 @@ CHECKED_AT = datetime(2026, 11, 25, 14, 5, tzinfo=UTC)
 
 def _info(assignment_id: int, name: str, code: str, status: str = "Submitted") -> ReturnInfo:
     return ReturnInfo(assignment_id, 1, "department", name, assignment_id, code, status, False, date(2027, 1, 31),
-                      datetime(2026, 11, 20, 9, 0, tzinfo=UTC), None)
+                      datetime(2026, 11, 20, 9, 0, tzinfo=UTC), None,
+                      counted=status not in ("Not started", "In progress"))
 
 
 def _answer(value, *, na: bool = False, evidence: str = "", action: str = "", by: str = "Lena Lead"):
@@ -144,7 +145,7 @@ def test_summary_gaps_and_matrix_agree_with_the_hand_worked_figures():
     assert summary.at["Alpha", "Score"] == pytest.approx(2.5 / 3) and summary.at["Alpha", "Band"] == "Green"
     assert (summary.at["Alpha", "Questions"], summary.at["Alpha", "Met"], summary.at["Alpha", "Gaps"]) == (3, 2, 1)
     assert summary.at["Beta", "Score"] == 0 and summary.at["Beta", "Gaps"] == 3
-    assert summary.at["Beta", "Not applicable"] == 1 and summary.at["Beta", "Band"] == "Red"
+    assert summary.at["Beta", "Not applicable"] == 1 and summary.at["Beta", "Band"] == "Red (provisional)"
     gaps = pd.read_excel(io.BytesIO(content), sheet_name="Gaps")
     assert sorted(zip(gaps["Department or partnership"], gaps["Question id"], strict=True)) == [
         ("Alpha", "q2"), ("Beta", "q1"), ("Beta", "q4"), ("Beta", "q5")]
@@ -155,13 +156,34 @@ def test_summary_gaps_and_matrix_agree_with_the_hand_worked_figures():
     assert pd.isna(matrix.at["q5", "Alpha"])  # hidden for Alpha
 
 
+def test_a_return_still_being_written_has_a_provisional_greyed_band_and_the_council_row_leaves_it_out():
+    content = workbook_bytes(export())
+    summary = pd.read_excel(io.BytesIO(content), sheet_name="Summary", nrows=2).set_index("Department")
+    assert summary.at["Alpha", "Band"] == "Green" and summary.at["Alpha", "In council-wide figures"] == "Yes"
+    assert summary.at["Beta", "Band"] == "Red (provisional)" and summary.at["Beta", "In council-wide figures"] == "No"
+    assert summary.at["Alpha", "Coverage (answered of asked)"] == 1  # 3 of 3 asked were answered
+    assert summary.at["Beta", "Coverage (answered of asked)"] == pytest.approx(2 / 3)  # q5 not answered
+    rows = sheet_rows(content, "Summary")
+    council = rows[4]  # header, Alpha, Beta, an empty row, then the council: outside the table's filter
+    assert rows[3] == (None,) * len(rows[3])
+    assert council[0] == "Council-wide: 1 submitted return (returns still being written are not counted)"
+    header = rows[0]
+    got = dict(zip(header, council, strict=True))
+    assert got["Score"] == pytest.approx(2.5 / 3) and got["Band"] == "Green"  # Alpha alone: Beta is in progress
+    assert (got["Questions"], got["Met"], got["Gaps"]) == (3, 2, 1)
+    book = load_workbook(io.BytesIO(content))
+    first_rule = next(rule for group in book["Summary"].conditional_formatting for rule in group.rules
+                      if "M2" in str(group.sqref))
+    assert first_rule.formula[0] == '$P2="No"' and first_rule.stopIfTrue  # greyed, never banded
+
+
 def test_summary_has_native_charts_and_scores_carry_rag_colours_and_words():
     content = workbook_bytes(export())
     book = load_workbook(io.BytesIO(content))
     assert len(book["Summary"]._charts) == 1  # department scores (no hallmark checklist in this data)
-    rules = [(rule.operator, rule.formula[0]) for group in book["Responses"].conditional_formatting
-             for rule in group.rules]
-    assert rules == [("greaterThanOrEqual", "0.8"), ("greaterThanOrEqual", "0.5"), ("lessThan", "0.5")]
+    rules = [rule.formula[0] for group in book["Responses"].conditional_formatting for rule in group.rules]
+    # Only cells holding a number are coloured: a "less than 50%" cell rule painted every blank score red.
+    assert rules == ["AND(ISNUMBER(L2),L2>=0.8)", "AND(ISNUMBER(L2),L2>=0.5)", "ISNUMBER(L2)"]
     lists = {str(v.sqref).split(":")[0]: v.formula1 for v in book["Responses"].data_validations.dataValidation}
     assert lists["N2"] == '"Yes,No"'  # Gap offers its values as a list
     assert "Returned for changes" in lists["R2"]  # and so does the return's status
