@@ -41,10 +41,6 @@ def theme_names(definition: Definition) -> dict[str, str]:
     return names
 
 
-def matter_words(matters: tuple[str, ...]) -> str:
-    return "; ".join(MATTER_LABELS.get(m, m) for m in matters)
-
-
 @dataclass
 class Tally:
     """What the Summary says of one return, counted as its rows are written."""
@@ -107,9 +103,11 @@ class _QuestionRows:
         themes = theme_names(definition)
         self.entries: list[tuple[Question, tuple[Any, ...], bool]] = []
         for question, entry in zip(definition.questions, question_catalogue(definition), strict=True):
+            matters = set(entry["matter"])
             self.entries.append((question, (
                 definition.id, definition.version, entry["section"], themes.get(entry["theme"], ""),
-                matter_words(entry["matter"]), question.id, question.text), bool(entry["statutory"])))
+                "Yes" if entry["statutory"] else "No", *("Yes" if key in matters else "No" for key in MATTER_LABELS),
+                question.id, question.text), bool(entry["statutory"])))
         self.targets = [entry["target"] for entry in question_catalogue(definition)]
 
 
@@ -202,7 +200,8 @@ class ScoredAnswer(NamedTuple):
 
     stored: StoredReturn
     question: Question
-    fixed: tuple[Any, ...]  # questionnaire, version, section, theme, matters, question id, question
+    # questionnaire, version, section, theme, statutory, the four matters (yes or no), question id, question
+    fixed: tuple[Any, ...]
     statutory: bool
     target: str
     raw: Any  # the stored answer, or None
@@ -214,6 +213,17 @@ class ScoredAnswer(NamedTuple):
     def detail(self, index: int, missing: Any = "") -> Any:
         raw = self.raw
         return raw[index] if raw is not None and len(raw) > index else missing
+
+    @property
+    def stored_value(self) -> Any:
+        """The answer as stored, beside its words: a number stays a number, options are their values."""
+        raw = self.raw
+        if raw is None or raw[1]:  # no answer, or not applicable (said in the Answer column)
+            return None
+        value = raw[0]
+        if isinstance(value, list):
+            return "; ".join(str(item) for item in value)
+        return value
 
 
 def scored_answers(data: CycleExport) -> Iterator[ScoredAnswer]:
@@ -239,8 +249,9 @@ def response_row(answer: ScoredAnswer) -> tuple[Any, ...]:
     """A Responses row, in RESPONSES_COLUMNS order."""
     info = answer.stored.info
     check = answer.stored.checks.get(answer.question.id) if answer.stored.checks else None
-    return (KIND_WORDS[info.respondent_type], info.respondent, info.department_code, *answer.fixed, answer.label,
-            answer.score, answer.target, "Yes" if answer.is_gap else "No", OUTCOME_WORDS[answer.outcome],
+    fixed = answer.fixed
+    return (KIND_WORDS[info.respondent_type], info.respondent, info.department_code, *fixed, answer.label,
+            answer.stored_value, answer.score, answer.target, "Yes" if answer.is_gap else "No", OUTCOME_WORDS[answer.outcome],
             answer.detail(2), answer.detail(3), info.status, answer.detail(5), answer.detail(4, None),
             check.checked_by if check else "", check.checked_at if check else None)
 
@@ -280,10 +291,9 @@ def write_answers(data: CycleExport, responses: Table, gaps: Table, progress: Pr
         responses.write_row(response_row(answer))
         if answer.is_gap:
             info = answer.stored.info
-            gaps.write_row((info.respondent, info.department_code, answer.fixed[3], answer.fixed[4],
-                            "Yes" if answer.statutory else "No", answer.question.id, answer.question.text,
-                            answer.label if answer.outcome != UNANSWERED else "Not answered",
-                            answer.score, answer.target, answer.detail(2), info.status))
+            gaps.write_row((info.respondent, info.department_code, *answer.fixed[3:9], answer.question.id,
+                            answer.question.text, answer.label if answer.outcome != UNANSWERED else "Not answered",
+                            answer.stored_value, answer.score, answer.target, answer.detail(2), info.status))
         if cells_by_question is not None:
             matrix.add(cells_by_question, answer.question.id, column, answer.label if answer.outcome != HIDDEN else "")
     close_return()

@@ -91,6 +91,7 @@ class Kind(StrEnum):
     NUMBER = "number"  # two decimal places
     PERCENT = "percent"  # a 0..1 score shown as a whole percentage, with RAG colours
     SHARE = "share"  # a 0..1 share (answered of asked) as a whole percentage, never coloured
+    VALUE = "value"  # an answer as stored: a number as a number, anything else as text
     CHANGE = "change"  # a % change, e.g. -4.5
     DATE = "date"
     DATETIME = "datetime"
@@ -217,6 +218,17 @@ class Table:
     def _writer(self, column: Column) -> Callable[[int, int, Any], None]:
         """How one cell of this column is written (the inner loop of every large sheet)."""
         styles, kind = self.styles, column.kind
+        if kind == Kind.VALUE:
+            as_text = self._writer(Column(column.header, Kind.TEXT, column.width))
+            write_value_number = self.sheet.write_number_at
+
+            def value(row: int, col: int, value: Any) -> None:
+                if value.__class__ in (int, float):  # not bool: True is an int, but a yes is not the number 1
+                    if value == value:
+                        write_value_number(row, col, value, None)
+                else:
+                    as_text(row, col, value)
+            return value
         if kind in (Kind.TEXT, Kind.LONG_TEXT):
             write_string = self.sheet.write_string_at
             wrap = styles.get(Kind.LONG_TEXT.value)

@@ -1,4 +1,4 @@
-"""The cycle workbook: About, Summary, Responses, Matrix, Gaps, Hallmarks, Peer approaches,
+"""The cycle workbook: About, Summary, Responses, Matrix, Gaps, Questions, Hallmarks, Peer approaches,
 Crime benchmarking, Comments, Evidence files, Actions and Audit log, built with xlsxwriter in constant_memory mode.
 
 One pass over the returns writes the Responses and Gaps sheets row by row and keeps
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from app.exports.answer_rows import write_answers
 from app.exports.front_sheets import write_about, write_matrix, write_summary
 from app.exports.model import CycleExport, Progress
+from app.exports.questions_sheet import QUESTION_COLUMNS, fingerprints_of, question_rows
 from app.exports.reference_sheets import write_approaches, write_crime, write_hallmarks
 from app.exports.sheets import (
     Styles,
@@ -55,6 +56,7 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
     responses = Table(workbook, styles, "Responses", RESPONSES_COLUMNS, zone=zone, bands=bands)
     matrix_sheet = workbook.add_worksheet("Matrix")
     gaps = Table(workbook, styles, "Gaps", GAPS_COLUMNS, zone=zone, bands=bands)
+    questions = Table(workbook, styles, "Questions", QUESTION_COLUMNS, zone=zone)
     hallmark_sheet = workbook.add_worksheet("Hallmarks") if "Hallmarks" in sheets else None
     approach_sheet = workbook.add_worksheet("Peer approaches") if "Peer approaches" in sheets else None
     crime_sheet = workbook.add_worksheet("Crime benchmarking") if "Crime benchmarking" in sheets else None
@@ -69,6 +71,10 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
     write_about(about_sheet, styles, data, sheets)
     write_summary(workbook, summary_sheet, styles, data, tallies, zone)
     write_matrix(matrix_sheet, styles, data, matrix)
+    for row in question_rows((data.definitions[key] for key in sorted(data.definitions)),
+                             fingerprints_of(about.definitions)):
+        questions.write_row(row)
+    questions.finish()
     if hallmark_sheet is not None:
         write_hallmarks(hallmark_sheet, styles, data)
     if approach_sheet is not None:

@@ -4,6 +4,7 @@ read and changed in one file."""
 
 from __future__ import annotations
 
+from app.analysis.frame import MATTER_LABELS
 from app.exports.sheets import (
     Column,
     Kind,
@@ -26,11 +27,13 @@ YES_NO = ("Yes", "No")
 PROGRESS_EVERY = 25  # returns
 MATRIX_WIDTH = 24  # characters: each department's column in the Matrix
 
+MATTER_COLUMNS = tuple(Column(label, width=12, choices=YES_NO) for label in MATTER_LABELS.values())
 RESPONSES_COLUMNS = (
     Column("Respondent type", width=13), Column("Department or partnership", width=28), Column("Code", width=8),
     Column("Questionnaire", width=24), Column("Version", Kind.INTEGER, 8), Column("Section", width=24),
-    Column("Theme", width=22), Column("Matters", Kind.LONG_TEXT, 30), Column("Question id", width=22),
-    Column("Question", Kind.LONG_TEXT, 50), Column("Answer", Kind.LONG_TEXT, 36), Column("Score", Kind.PERCENT, 8),
+    Column("Theme", width=22), Column("Statutory", width=9, choices=YES_NO), *MATTER_COLUMNS,
+    Column("Question id", width=22), Column("Question", Kind.LONG_TEXT, 50), Column("Answer", Kind.LONG_TEXT, 36),
+    Column("Answer as stored", Kind.VALUE, 16), Column("Score", Kind.PERCENT, 8),
     Column("Target", Kind.LONG_TEXT, 28), Column("Gap", width=6, choices=YES_NO), Column("Outcome", width=16),
     Column("Evidence or comment", Kind.LONG_TEXT, 40), Column("Planned action", Kind.LONG_TEXT, 32),
     Column("Return status", width=18, choices=RETURN_STATUSES), Column("Answered by", width=22),
@@ -39,9 +42,9 @@ RESPONSES_COLUMNS = (
 )
 GAPS_COLUMNS = (
     Column("Department or partnership", width=28), Column("Code", width=8), Column("Theme", width=22),
-    Column("Matters", Kind.LONG_TEXT, 30), Column("Statutory", width=9, choices=YES_NO),
+    Column("Statutory", width=9, choices=YES_NO), *MATTER_COLUMNS,
     Column("Question id", width=22), Column("Question", Kind.LONG_TEXT, 50), Column("Answer", Kind.LONG_TEXT, 32),
-    Column("Score", Kind.PERCENT, 8), Column("Target", Kind.LONG_TEXT, 28),
+    Column("Answer as stored", Kind.VALUE, 16), Column("Score", Kind.PERCENT, 8), Column("Target", Kind.LONG_TEXT, 28),
     Column("Evidence or comment", Kind.LONG_TEXT, 36), Column("Return status", width=18, choices=RETURN_STATUSES),
 )
 SUMMARY_COLUMNS = (
@@ -100,6 +103,9 @@ SHEET_NOTES = (
                   "target, whether it is a gap, the evidence, who answered when, and who checked its evidence."),
     ("Matrix", "Each departmental question, with every department's answer side by side."),
     ("Gaps", "Every question whose answer misses its target, or that has not been answered."),
+    ("Questions", "Every question of each questionnaire: its options with the score each carries, its target in "
+                  "words and as data, how an answer scores, whether it is statutory and which of the four matters "
+                  "it concerns: enough to work out any score again by hand."),
     ("Hallmarks", "The partnership's checklists item by item: the Hallmarks of Effective Partnership, and any "
                   "checklist of the council's own, with the hallmark or section each item is counted under."),
     ("Peer approaches", "How each peer partnership mainstreams the duty, with ours beside them."),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -17,7 +18,7 @@ from app.extensions import db
 from app.models import Action, Answer, AnswerComment, Assignment, AuditEvent, Cycle, Department, EvidenceFile
 from app.questionnaires.registry import DEFAULT_SURVEYS_DIR
 
-SHEETS = ["About", "Summary", "Responses", "Matrix", "Gaps", "Hallmarks", "Peer approaches", "Crime benchmarking",
+SHEETS = ["About", "Summary", "Responses", "Matrix", "Gaps", "Questions", "Hallmarks", "Peer approaches", "Crime benchmarking",
           "Comments", "Evidence files", "Actions", "Audit log"]
 
 
@@ -173,8 +174,8 @@ def test_one_departments_export_holds_only_that_department(demo_export, tmp_path
                                                 "--out", str(out)])
     assert result.exit_code == 0, result.output
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Comments", "Evidence files",
-                               "Actions", "Audit log"]
+    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Questions", "Comments",
+                               "Evidence files", "Actions", "Audit log"]
     responses = pd.read_excel(out, sheet_name="Responses")
     assert set(responses["Department or partnership"]) == {"Revenue"}
     comments = pd.read_excel(out, sheet_name="Comments")
@@ -276,3 +277,53 @@ def test_a_reviewers_unsent_draft_is_not_in_the_departments_workbook(demo_export
         with app.app_context():
             db.session.delete(db.session.get(AnswerComment, draft_id))
             db.session.commit()
+
+
+def _score_by_hand(question: dict, stored) -> float:
+    """An answer's score worked out from the Questions sheet alone, as an auditor would."""
+    rule, value = question["Target rule"], question["Target value"]
+    options = {}
+    listed = question["Options (value: label = score)"]
+    for part in (listed if isinstance(listed, str) else "").split("; "):
+        if " = " in part:
+            key, _, score = part.rpartition(" = ")
+            options[key.split(": ", 1)[0]] = float(score.rstrip("%")) / 100
+    chosen = [] if stored is None else str(stored).split("; ")
+    if rule == "value":
+        return options[str(stored)] if options else float(str(stored) == value)
+    if rule == "min_score":
+        return options.get(str(stored), 0.0)
+    if rule == "min":
+        return float(float(stored) >= float(value))
+    if rule == "max":
+        return float(float(stored) <= float(value))
+    if rule == "includes":
+        return float(all(item in chosen for item in json.loads(value)))
+    if rule == "min_selected":
+        return float(len(chosen) >= int(value))
+    raise AssertionError(f"unknown rule {rule}")
+
+
+def test_every_summary_score_can_be_worked_out_by_hand_from_the_questions_and_responses_sheets(demo_export):
+    """Issue 18's auditor: take a score, find its answers, re-work each from the Questions sheet, same number."""
+    _, content, _, _ = demo_export
+    questions = {(row["Questionnaire"], row["Question id"]): row
+                 for row in frame_of(content, "Questions").to_dict("records")}
+    responses = frame_of(content, "Responses")
+    rows = list(load_workbook(io.BytesIO(content), read_only=True)["Summary"].iter_rows(values_only=True))
+    header, end = rows[0], next(index for index, row in enumerate(rows) if row[0] is None)
+    checked = 0
+    for row in (dict(zip(header, r, strict=False)) for r in rows[1:end]):
+        if row["Score"] is None:
+            continue
+        answers = responses[(responses["Department or partnership"] == row["Department"])
+                            & responses["Outcome"].isin(["Met", "Gap"])]
+        scores = [_score_by_hand(questions[(a["Questionnaire"], a["Question id"])],
+                                 None if pd.isna(a["Answer as stored"]) else a["Answer as stored"])
+                  for a in answers.to_dict("records")]
+        assert scores == pytest.approx(list(answers["Score"])), row["Department"]
+        assert sum(scores) / len(scores) == pytest.approx(row["Score"]), row["Department"]
+        checked += 1
+    assert checked >= 8
+    numbers = responses[responses["Question id"] == "plan-indicator-count"]["Answer as stored"].dropna()
+    assert len(numbers) and all(isinstance(value, (int, float)) for value in numbers)  # numbers as numbers

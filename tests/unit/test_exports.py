@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from app.exports.model import (
     About,
@@ -98,8 +99,8 @@ def sheet_rows(content: bytes, name: str) -> list[tuple]:
 def test_the_workbook_has_every_sheet_each_a_table_with_a_frozen_header_and_a_filter():
     content = workbook_bytes(export())
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Comments", "Evidence files",
-                               "Actions", "Audit log"]
+    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Questions", "Comments",
+                               "Evidence files", "Actions", "Audit log"]
     for name in book.sheetnames[1:]:
         sheet = book[name]
         assert sheet.freeze_panes in ("A2", "E2"), name
@@ -129,8 +130,11 @@ def test_responses_has_a_row_per_return_and_question_with_answers_in_words():
     assert alpha.at["q1", "Answer"] == "Yes" and alpha.at["q1", "Score"] == 1
     assert alpha.at["q5", "Outcome"] == "Not asked (an earlier answer hid it)" and pd.isna(alpha.at["q5", "Score"])
     assert alpha.at["q3", "Outcome"] == "Not scored"
-    assert alpha.at["q2", "Matters"] == "Misuse of drugs, alcohol and other substances; Crime and disorder, " \
-                                        "including anti-social behaviour"
+    # Each matter its own yes/no column, and the answer as stored beside its words.
+    assert alpha.at["q2", "Misuse of drugs, alcohol and other substances"] == "Yes"
+    assert alpha.at["q2", "Crime and disorder, including anti-social behaviour"] == "Yes"
+    assert alpha.at["q2", "Re-offending"] == "No" and alpha.at["q2", "Statutory"] == "Yes"
+    assert alpha.at["q2", "Answer as stored"] == "b" and alpha.at["q1", "Statutory"] == "No"
     assert alpha.at["q1", "Answered by"] == "Lena Lead"
     # Real dates, in the service's time zone (15:45 UTC is 15:45 in London in November).
     assert alpha.at["q1", "Answered at"] == pd.Timestamp("2026-11-19 15:45")
@@ -181,12 +185,16 @@ def test_summary_has_native_charts_and_scores_carry_rag_colours_and_words():
     content = workbook_bytes(export())
     book = load_workbook(io.BytesIO(content))
     assert len(book["Summary"]._charts) == 1  # department scores (no hallmark checklist in this data)
+    header = [cell.value for cell in book["Responses"][1]]
+    letter = {name: get_column_letter(index + 1) for index, name in enumerate(header)}
+    score = letter["Score"]
     rules = [rule.formula[0] for group in book["Responses"].conditional_formatting for rule in group.rules]
     # Only cells holding a number are coloured: a "less than 50%" cell rule painted every blank score red.
-    assert rules == ["AND(ISNUMBER(L2),L2>=0.8)", "AND(ISNUMBER(L2),L2>=0.5)", "ISNUMBER(L2)"]
+    assert rules == [f"AND(ISNUMBER({score}2),{score}2>=0.8)", f"AND(ISNUMBER({score}2),{score}2>=0.5)",
+                     f"ISNUMBER({score}2)"]
     lists = {str(v.sqref).split(":")[0]: v.formula1 for v in book["Responses"].data_validations.dataValidation}
-    assert lists["N2"] == '"Yes,No"'  # Gap offers its values as a list
-    assert "Returned for changes" in lists["R2"]  # and so does the return's status
+    assert lists[f"{letter['Gap']}2"] == '"Yes,No"'  # Gap offers its values as a list
+    assert "Returned for changes" in lists[f"{letter['Return status']}2"]  # and so does the return's status
 
 
 def test_evidence_checks_are_counted_on_the_summary_and_named_on_each_response():
@@ -223,6 +231,23 @@ def test_comments_and_evidence_files_sheets_keep_the_conversation_and_each_files
     assert row["First attached (carried over)"] == pd.Timestamp("2025-11-01 09:00")
     about = " ".join(str(v) for r in sheet_rows(content, "About") for v in r if v is not None)
     assert "Comments: The review's conversation" in about and "Evidence files: Every file attached" in about
+
+
+def test_the_questions_sheet_gives_each_options_score_and_each_target_as_words_and_data():
+    questions = pd.read_excel(io.BytesIO(workbook_bytes(export())), sheet_name="Questions").set_index("Question id")
+    assert list(questions.index) == ["q1", "q2", "q3", "q4", "q5"]
+    q2 = questions.loc["q2"]
+    assert q2["Options (value: label = score)"] == "a: Always = 100%; b: Sometimes = 50%; c: Never = 0%"
+    assert (q2["Target rule"], q2["Target value"]) == ("min_score", "1") and q2["Target"] == "‘Always’"
+    assert q2["How an answer scores"].startswith("The chosen option's score (above)")
+    q1 = questions.loc["q1"]
+    assert q1["How an answer scores"] == "100% when the answer is ‘Yes’, otherwise 0%; met at 100%."
+    assert (q1["Target rule"], q1["Target value"]) == ("value", "yes") and q1["Type"] == "Yes or no"
+    assert questions.loc["q3", "How an answer scores"].startswith("Not scored")
+    assert q1["Statutory"] == "No" and q1["Crime and disorder, including anti-social behaviour"] == "Yes"
+    assert q1["Serious violence"] == "No" and q1["Misuse of drugs, alcohol and other substances"] == "No"
+    assert q2["Statutory"] == "Yes" and q2["Misuse of drugs, alcohol and other substances"] == "Yes"
+    assert (q1["Questionnaire"], q1["Version"], q1["Definition SHA-256"]) == ("mini", 1, "ab" * 32)
 
 
 def test_actions_and_audit_log_are_complete_with_real_dates():
@@ -278,7 +303,7 @@ def test_the_csv_has_the_responses_columns_and_neutralises_risky_cells():
     header, body = rows[0], rows[1:]
     assert header[:4] == ["Respondent type", "Department or partnership", "Code", "Questionnaire"]
     assert len(body) == 10 and all(len(row) == len(header) for row in body)
-    by_question = {(r[1], r[8]): dict(zip(header, r, strict=True)) for r in body}
+    by_question = {(r[1], r[header.index("Question id")]): dict(zip(header, r, strict=True)) for r in body}
     assert by_question[("Alpha", "q2")]["Evidence or comment"] == "'=HYPERLINK(\"http://evil.example\")"
     assert by_question[("Alpha", "q3")]["Answer"] == "'-2+3"
     assert by_question[("Alpha", "q2")]["Score"] == "0.5"
