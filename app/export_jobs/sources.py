@@ -34,8 +34,10 @@ from app.exports.model import (
     EvidenceCheck,
     EvidenceFileInfo,
     ReturnInfo,
+    ReviewInfo,
     StoredReturn,
 )
+from app.exports.reviews import DECISIONS, ReturnEvent, review_rows
 from app.exports.sheets import RagBands
 from app.extensions import db
 from app.models import (
@@ -83,27 +85,42 @@ def _returns(cycle_id: int, department_id: int | None, today: date) -> Iterator[
     """The cycle's returns in sheet order (departments by name, the partnership, peers by name), streamed."""
     dialect = db.session.get_bind().dialect.name
     kind_order = case({"department": 0, "partnership": 1, "peer": 2}, value=Assignment.respondent_type, else_=3)
+    reviewer = aliased(User)
     query = (
         select(Assignment.id, Assignment.snapshot_id, Assignment.respondent_type, Assignment.department_id,
                Department.name, Department.code, PeerPartnership.name, PeerPartnership.is_own, Assignment.status,
-               Assignment.due_date, Assignment.submitted_at, Assignment.reviewed_at, answers_json(True, dialect))
+               Assignment.due_date, Assignment.submitted_at, Assignment.reviewed_at, answers_json(True, dialect),
+               reviewer.name, reviewer.email, Assignment.return_reason)
         .select_from(Assignment)
         .outerjoin(Department, Department.id == Assignment.department_id)
         .outerjoin(PeerPartnership, PeerPartnership.id == Assignment.peer_partnership_id)
+        .outerjoin(reviewer, reviewer.id == Assignment.reviewed_by_id)
         .where(*_scope_conditions(cycle_id, department_id))
         .order_by(kind_order, func.lower(func.coalesce(Department.name, PeerPartnership.name, "")), Assignment.id)
         .execution_options(yield_per=STREAM_RETURNS)
     )
     checks = _evidence_checks(cycle_id, department_id)
+    contacts = _peer_contacts(cycle_id) if department_id is None else {}
     for (assignment_id, snapshot_id, kind, department_id, department_name, code, peer_name, is_own, status,
-         due_date, submitted_at, reviewed_at, text) in db.session.execute(query):
+         due_date, submitted_at, reviewed_at, text, reviewer_name, reviewer_email,
+         return_reason) in db.session.execute(query):
         name = _respondent_name(kind, department_name, peer_name, is_own)
         label, _tag = display_status(status, due_date, today)
         yield StoredReturn(ReturnInfo(
             assignment_id, snapshot_id, kind, name, department_id, code or "", STATUS_LABELS[Status(status)],
             label != STATUS_LABELS[Status(status)], due_date, submitted_at, reviewed_at,
-            status in SUBMITTED_STATUSES), decode_answers(text),
+            status in SUBMITTED_STATUSES, reviewer_name or reviewer_email or "", return_reason or "",
+            contacts.get(assignment_id, "")), decode_answers(text),
             checks.get(assignment_id, {}))
+
+
+def _peer_contacts(cycle_id: int) -> dict[int, str]:
+    """Who answers each peer return: the contact its latest invitation was sent to (peers have no account)."""
+    rows = db.session.execute(select(PeerInvitation.assignment_id, PeerInvitation.contact_name,
+                                     PeerInvitation.contact_email).join(Assignment)
+                              .where(Assignment.cycle_id == cycle_id).order_by(PeerInvitation.id))
+    return {assignment_id: f"{name} ({email}), peer contact" if email else name
+            for assignment_id, name, email in rows}
 
 
 def _respondent_name(kind: str, department_name: str | None, peer_name: str | None, is_own: bool | None) -> str:
@@ -190,8 +207,8 @@ def _evidence_files(cycle_id: int, department_id: int | None,
                             EvidenceFile.question_id, EvidenceFile.uploaded_at, EvidenceFile.id))
     for row, snapshot_id, kind, department_name, code, peer_name, is_own, name, email in db.session.execute(
             on_answers):
-        found.append(_file_info(row, _respondent_name(kind, department_name, peer_name, is_own), code or "",
-                                "Answer", row.question_id or "", texts.get((snapshot_id, row.question_id or ""), ""),
+        found.append(_file_info(row, row.assignment_id, _respondent_name(kind, department_name, peer_name, is_own),
+                                code or "", "Answer", row.question_id or "", texts.get((snapshot_id, row.question_id or ""), ""),
                                 name or email or ""))
     on_notes = (select(EvidenceFile, Action.title, Department.name, Department.code, uploader.name, uploader.email)
                 .join(ActionNote, ActionNote.id == EvidenceFile.action_note_id)
@@ -203,14 +220,14 @@ def _evidence_files(cycle_id: int, department_id: int | None,
     if department_id is not None:
         on_notes = on_notes.where(Action.department_id == department_id)
     for row, title, department_name, code, name, email in db.session.execute(on_notes):
-        found.append(_file_info(row, department_name or "The partnership", code or "", "Action progress note", "",
-                                title, name or email or ""))
+        found.append(_file_info(row, None, department_name or "The partnership", code or "", "Action progress note",
+                                "", title, name or email or ""))
     return found
 
 
-def _file_info(row: EvidenceFile, respondent: str, code: str, attached_to: str, question_id: str, about: str,
-               uploaded_by: str) -> EvidenceFileInfo:
-    return EvidenceFileInfo(row.id, respondent, code, attached_to, question_id, about, row.file_name,
+def _file_info(row: EvidenceFile, return_id: int | None, respondent: str, code: str, attached_to: str,
+               question_id: str, about: str, uploaded_by: str) -> EvidenceFileInfo:
+    return EvidenceFileInfo(row.id, return_id, respondent, code, attached_to, question_id, about, row.file_name,
                             row.media_type, row.size_bytes, uploaded_by, row.uploaded_at, row.first_uploaded_at,
                             row.frozen_at, _text_read(row.text_state, row.text_pages), row.sha256)
 
@@ -229,6 +246,10 @@ def _actions(cycle: Cycle, department: Department | None, today: date) -> list[A
              .order_by(Action.due_date, Action.id))
     if department is not None:
         query = query.where(Action.department_id == department.id)
+    returns = dict(db.session.execute(select(Assignment.department_id, Assignment.id).where(
+        Assignment.cycle_id == cycle.id, Assignment.respondent_type == "department")).all())
+    partnership = db.session.scalar(select(Assignment.id).where(Assignment.cycle_id == cycle.id,
+                                                                Assignment.respondent_type == "partnership"))
     found = []
     for action in db.session.scalars(query):
         latest = action.notes[-1] if action.notes else None
@@ -239,7 +260,8 @@ def _actions(cycle: Cycle, department: Department | None, today: date) -> list[A
             action.status in ("not_started", "in_progress") and action.due_date < today, action.done_looks_like,
             action.dropped_reason, latest.text if latest else "", latest.written_at if latest else None,
             len(action.notes), action.created_at, action.updated_at, action.origin_name,
-            action.origin_detail or ""))
+            action.origin_detail or "", action.id,
+            returns.get(action.department_id) if action.department_id is not None else partnership))
     return found
 
 
@@ -268,7 +290,29 @@ def _audit(cycle_id: int, department_id: int | None) -> Iterator[AuditInfo]:
                         event.object_id or "", event.summary,
                         json.dumps(event.before, ensure_ascii=False, sort_keys=True) if event.before is not None else "",
                         json.dumps(event.after, ensure_ascii=False, sort_keys=True) if event.after is not None else "",
-                        event.ip_address or "")
+                        event.ip_address or "", event.id)
+
+
+def _reviews(cycle_id: int, department_id: int | None) -> list[ReviewInfo]:
+    """Each submission of each return in scope and the decision that followed, from the audit log."""
+    names = {assignment_id: (_respondent_name(kind, department_name, peer_name, is_own), code or "")
+             for assignment_id, kind, department_name, code, peer_name, is_own in db.session.execute(
+                 select(Assignment.id, Assignment.respondent_type, Department.name, Department.code,
+                        PeerPartnership.name, PeerPartnership.is_own)
+                 .outerjoin(Department, Department.id == Assignment.department_id)
+                 .outerjoin(PeerPartnership, PeerPartnership.id == Assignment.peer_partnership_id)
+                 .where(*_scope_conditions(cycle_id, department_id)))}
+    ids = [str(assignment_id) for assignment_id in names]
+    actor = aliased(User)
+    query = (select(AuditEvent.object_id, AuditEvent.action, AuditEvent.occurred_at, actor.name,
+                    AuditEvent.actor_email, AuditEvent.after)
+             .outerjoin(actor, actor.id == AuditEvent.actor_id)
+             .where(AuditEvent.object_type == "assignment", AuditEvent.object_id.in_(ids),
+                    AuditEvent.action.in_(["assignment.submitted", *DECISIONS]))
+             .order_by(AuditEvent.occurred_at, AuditEvent.id))
+    events = (ReturnEvent(int(object_id), action, at, name or email or "", after)
+              for object_id, action, at, name, email, after in db.session.execute(query))
+    return review_rows(events, names)
 
 
 def _crime() -> list[CrimeSection]:
@@ -313,6 +357,7 @@ def cycle_export(cycle: Cycle, *, department: Department | None = None, generate
                        actions=_actions(cycle, department, today), audit=_audit(cycle.id, department_id),
                        whole_cycle=department is None, quartile_rule=quartile_rule(),
                        comments=_comments(cycle.id, department_id, definitions),
+                       reviews=_reviews(cycle.id, department_id),
                        evidence_files=_evidence_files(cycle.id, department_id, definitions))
     if department is None:
         partnership = partnership_data(cycle).frame

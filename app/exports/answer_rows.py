@@ -14,7 +14,7 @@ from itertools import repeat
 from typing import IO, Any, NamedTuple
 
 from app.analysis.frame import MATTER_LABELS, Judge, question_catalogue, visible_in
-from app.exports.model import CycleExport, Progress, ReturnInfo, StoredReturn
+from app.exports.model import ActionInfo, CycleExport, Progress, ReturnInfo, StoredReturn
 from app.exports.sheets import (
     RagBands,
     Table,
@@ -250,9 +250,11 @@ def response_row(answer: ScoredAnswer) -> tuple[Any, ...]:
     info = answer.stored.info
     check = answer.stored.checks.get(answer.question.id) if answer.stored.checks else None
     fixed = answer.fixed
-    return (KIND_WORDS[info.respondent_type], info.respondent, info.department_code, *fixed, answer.label,
-            answer.stored_value, answer.score, answer.target, "Yes" if answer.is_gap else "No", OUTCOME_WORDS[answer.outcome],
-            answer.detail(2), answer.detail(3), info.status, answer.detail(5), answer.detail(4, None),
+    answered_by = (answer.detail(5) or info.answered_by) if answer.raw is not None else ""
+    return (info.assignment_id, answer.detail(6, None), KIND_WORDS[info.respondent_type], info.respondent,
+            info.department_code, *fixed, answer.label, answer.stored_value, answer.score, answer.target,
+            "Yes" if answer.is_gap else "No", OUTCOME_WORDS[answer.outcome],
+            answer.detail(2), answer.detail(3), info.status, answered_by, answer.detail(4, None),
             check.checked_by if check else "", check.checked_at if check else None)
 
 
@@ -269,6 +271,10 @@ def write_answers(data: CycleExport, responses: Table, gaps: Table, progress: Pr
     tally = Tally()
     cells_by_question: dict[str, array[int]] | None = None
     column = 0
+    planned: dict[tuple[int | None, str], ActionInfo] = {}  # a gap's action: the first due, if several
+    for action in data.actions:
+        if action.question_id:
+            planned.setdefault((action.return_id, action.question_id), action)
 
     def close_return() -> None:
         if current is not None:
@@ -291,9 +297,13 @@ def write_answers(data: CycleExport, responses: Table, gaps: Table, progress: Pr
         responses.write_row(response_row(answer))
         if answer.is_gap:
             info = answer.stored.info
-            gaps.write_row((info.respondent, info.department_code, *answer.fixed[3:9], answer.question.id,
-                            answer.question.text, answer.label if answer.outcome != UNANSWERED else "Not answered",
-                            answer.stored_value, answer.score, answer.target, answer.detail(2), info.status))
+            action = planned.get((info.assignment_id, answer.question.id))
+            gaps.write_row((info.assignment_id, answer.detail(6, None), info.respondent, info.department_code,
+                            *answer.fixed[3:9], answer.question.id, answer.question.text,
+                            answer.label if answer.outcome != UNANSWERED else "Not answered",
+                            answer.stored_value, answer.score, answer.target, answer.detail(2), info.status,
+                            action.action_id if action else None, action.status if action else "",
+                            action.due_date if action else None))
         if cells_by_question is not None:
             matrix.add(cells_by_question, answer.question.id, column, answer.label if answer.outcome != HIDDEN else "")
     close_return()

@@ -23,6 +23,7 @@ from app.exports.sheets import (
 from app.exports.workbook_columns import (
     MATRIX_WIDTH,
     SHEET_NOTES,
+    SUMMARY_AT,
     SUMMARY_COLUMNS,
     SUMMARY_COUNTED_COLUMN,
     SUMMARY_SCORE_COLUMN,
@@ -97,11 +98,12 @@ def write_summary(workbook: Workbook, sheet, styles: Styles, data: CycleExport,
     council = Tally()
     counted = 0
     for info, tally in sorted(departments, key=lambda item: item[0].respondent.casefold()):
-        table.write_row((info.respondent, info.department_code, info.status, "Yes" if info.overdue else "No",
-                         info.due_date, info.submitted_at, tally.questions, tally.answered, tally.met, tally.gaps,
-                         tally.unanswered, tally.not_applicable, tally.score, tally.coverage,
-                         band_word(tally.score, bands, provisional=not info.counted),
-                         "Yes" if info.counted else "No", tally.gaps_checked, tally.met_checked))
+        table.write_row((info.respondent, info.department_code, info.assignment_id, info.status,
+                         "Yes" if info.overdue else "No", info.due_date, info.submitted_at, tally.questions,
+                         tally.answered, tally.met, tally.gaps, tally.unanswered, tally.not_applicable, tally.score,
+                         tally.coverage, band_word(tally.score, bands, provisional=not info.counted),
+                         "Yes" if info.counted else "No", tally.gaps_checked, tally.met_checked, info.reviewed_by,
+                         info.reviewed_at, info.return_reason))
         if info.counted:
             council.add_tally(tally)
             counted += 1
@@ -137,14 +139,17 @@ def _write_council_row(sheet, styles: Styles, row: int, council: Tally, counted:
     write_text(sheet, styles, row, 0, label, "total")
     for col in range(1, len(SUMMARY_COLUMNS)):
         sheet.write_blank(row, col, None, styles.get("total"))
-    for col, value in ((6, council.questions), (7, council.answered), (8, council.met), (9, council.gaps),
-                       (10, council.unanswered), (11, council.not_applicable), (16, council.gaps_checked),
-                       (17, council.met_checked)):
-        sheet.write_number(row, col, value, styles.get("total"))
-    for col, value in ((SUMMARY_SCORE_COLUMN, council.score), (SUMMARY_SCORE_COLUMN + 1, council.coverage)):
+    at = SUMMARY_AT
+    for header, value in (("Questions", council.questions), ("Answered", council.answered), ("Met", council.met),
+                          ("Gaps", council.gaps), ("Not answered", council.unanswered),
+                          ("Not applicable", council.not_applicable), ("Gaps with evidence checked",
+                                                                      council.gaps_checked),
+                          ("Met with evidence checked", council.met_checked)):
+        sheet.write_number(row, at[header], value, styles.get("total"))
+    for header, value in (("Score", council.score), ("Coverage (answered of asked)", council.coverage)):
         if value is not None:
-            sheet.write_number(row, col, value, styles.get("total_percent"))
-    write_text(sheet, styles, row, SUMMARY_SCORE_COLUMN + 2, band_word(council.score, bands), "total")
+            sheet.write_number(row, at[header], value, styles.get("total_percent"))
+    write_text(sheet, styles, row, at["Band"], band_word(council.score, bands), "total")
     sheet.set_row(row, 30)
 
 

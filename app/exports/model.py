@@ -68,6 +68,25 @@ class ReturnInfo:
     # Whether council-wide figures count it: submitted (returned and accepted too), as on the results pages.
     # A return still being written has provisional figures.
     counted: bool = True
+    reviewed_by: str = ""
+    return_reason: str = ""  # the reason given when it was last sent back
+    answered_by: str = ""  # who answers without an account (a peer's contact), named where no user is
+
+
+@dataclass(frozen=True)
+class ReviewInfo:
+    """One submission of a return and what the reviewer decided about it (nothing yet: decision "")."""
+
+    assignment_id: int
+    respondent: str
+    department_code: str
+    submission: int
+    submitted_at: datetime | None  # None: a decision recorded without its submission (older histories)
+    submitted_by: str
+    decision: str  # "Accepted", "Returned for changes" or ""
+    decided_at: datetime | None
+    decided_by: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -81,7 +100,7 @@ class EvidenceCheck:
 @dataclass(frozen=True)
 class StoredReturn:
     info: ReturnInfo
-    # question id -> [value, not_applicable, evidence, action, updated_at, updated_by]
+    # question id -> [value, not_applicable, evidence, action, updated_at, updated_by, answer id]
     answers: Mapping[str, Sequence[Any]]
     # question id -> the reviewer's check of its evidence (only answers that have one: most have none)
     checks: Mapping[str, EvidenceCheck] = field(default_factory=dict)
@@ -106,6 +125,8 @@ class ActionInfo:
     updated_at: datetime | None
     origin: str = "Gap found by the audit"  # where it comes from, in words
     origin_detail: str = ""  # which recommendation, plan or decision, for an action not raised from a gap
+    action_id: int | None = None
+    return_id: int | None = None  # the department's return in the cycle, to join with Responses
 
 
 @dataclass(frozen=True)
@@ -119,6 +140,7 @@ class AuditInfo:
     before: str  # JSON text
     after: str
     ip_address: str
+    event_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +169,7 @@ class EvidenceFileInfo:
     """One evidence file: what it is evidence for, who attached it when, and the fingerprint of its bytes."""
 
     file_id: int
+    return_id: int | None  # the return it is evidence for (None for an action's progress note)
     respondent: str  # the department, the partnership, or the action plan's department
     department_code: str
     attached_to: str  # "Answer" or "Action progress note"
@@ -188,5 +211,6 @@ class CycleExport:
     approaches: ApproachMatrix | None = None
     crime: Sequence[CrimeSection] = field(default_factory=tuple)
     comments: Sequence[CommentInfo] = field(default_factory=tuple)
+    reviews: Sequence[ReviewInfo] = field(default_factory=tuple)
     evidence_files: Sequence[EvidenceFileInfo] = field(default_factory=tuple)
     quartile_rule: str = ""

@@ -1,5 +1,5 @@
 """The cycle workbook: About, Summary, Responses, Matrix, Gaps, Questions, Hallmarks, Peer approaches,
-Crime benchmarking, Comments, Evidence files, Actions and Audit log, built with xlsxwriter in constant_memory mode.
+Crime benchmarking, Reviews, Comments, Evidence files, Actions and Audit log, built with xlsxwriter in constant_memory mode.
 
 One pass over the returns writes the Responses and Gaps sheets row by row and keeps
 only what the Summary and Matrix need (counts per department, and one reference per
@@ -31,6 +31,7 @@ from app.exports.workbook_columns import (
     EVIDENCE_FILE_COLUMNS,
     GAPS_COLUMNS,
     RESPONSES_COLUMNS,
+    REVIEW_COLUMNS,
     SHEET_NOTES,
 )
 
@@ -60,6 +61,7 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
     hallmark_sheet = workbook.add_worksheet("Hallmarks") if "Hallmarks" in sheets else None
     approach_sheet = workbook.add_worksheet("Peer approaches") if "Peer approaches" in sheets else None
     crime_sheet = workbook.add_worksheet("Crime benchmarking") if "Crime benchmarking" in sheets else None
+    reviews = Table(workbook, styles, "Reviews", REVIEW_COLUMNS, zone=zone)
     comments = Table(workbook, styles, "Comments", COMMENT_COLUMNS, zone=zone)
     files = Table(workbook, styles, "Evidence files", EVIDENCE_FILE_COLUMNS, zone=zone)
     actions = Table(workbook, styles, "Actions", ACTION_COLUMNS, zone=zone)
@@ -90,16 +92,22 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
     for file in data.evidence_files:
         files.write_row((file.respondent, file.department_code, file.attached_to, file.question_id, file.about,
                          file.file_name, file.media_type, file.size_bytes, file.uploaded_by, file.uploaded_at,
-                         file.first_uploaded_at, file.frozen_at, file.text_read, file.sha256, file.file_id))
+                         file.first_uploaded_at, file.frozen_at, file.text_read, file.sha256, file.file_id,
+                         file.return_id))
     files.finish()
+    for review in data.reviews:
+        reviews.write_row((review.assignment_id, review.respondent, review.department_code, review.submission,
+                           review.submitted_at, review.submitted_by, review.decision, review.decided_at,
+                           review.decided_by, review.reason))
+    reviews.finish()
     for action in data.actions:
-        actions.write_row((action.title, action.department, action.origin, action.origin_detail, action.question_id,
+        actions.write_row((action.action_id, action.title, action.department, action.return_id, action.origin, action.origin_detail, action.question_id,
                            action.gap_text, action.owner, action.due_date, action.status, "Yes" if action.overdue else "No", action.done_looks_like,
                            action.dropped_reason, action.latest_note, action.latest_note_at, action.notes,
                            action.created_at, action.updated_at))
     actions.finish()
     for event in data.audit:
-        audit.write_row((event.occurred_at, event.actor, event.action, event.object_type, event.object_id,
+        audit.write_row((event.event_id, event.occurred_at, event.actor, event.action, event.object_type, event.object_id,
                          event.summary, event.before, event.after, event.ip_address))
     audit.finish()
     workbook.close()

@@ -29,7 +29,7 @@ MATRIX_WIDTH = 24  # characters: each department's column in the Matrix
 
 MATTER_COLUMNS = tuple(Column(label, width=12, choices=YES_NO) for label in MATTER_LABELS.values())
 RESPONSES_COLUMNS = (
-    Column("Respondent type", width=13), Column("Department or partnership", width=28), Column("Code", width=8),
+    Column("Return id", Kind.INTEGER, 8), Column("Answer id", Kind.INTEGER, 9), Column("Respondent type", width=13), Column("Department or partnership", width=28), Column("Code", width=8),
     Column("Questionnaire", width=24), Column("Version", Kind.INTEGER, 8), Column("Section", width=24),
     Column("Theme", width=22), Column("Statutory", width=9, choices=YES_NO), *MATTER_COLUMNS,
     Column("Question id", width=22), Column("Question", Kind.LONG_TEXT, 50), Column("Answer", Kind.LONG_TEXT, 36),
@@ -41,14 +41,18 @@ RESPONSES_COLUMNS = (
     Column("Evidence checked at", Kind.DATETIME, 17),
 )
 GAPS_COLUMNS = (
+    Column("Return id", Kind.INTEGER, 8), Column("Answer id", Kind.INTEGER, 9),
     Column("Department or partnership", width=28), Column("Code", width=8), Column("Theme", width=22),
     Column("Statutory", width=9, choices=YES_NO), *MATTER_COLUMNS,
     Column("Question id", width=22), Column("Question", Kind.LONG_TEXT, 50), Column("Answer", Kind.LONG_TEXT, 32),
     Column("Answer as stored", Kind.VALUE, 16), Column("Score", Kind.PERCENT, 8), Column("Target", Kind.LONG_TEXT, 28),
     Column("Evidence or comment", Kind.LONG_TEXT, 36), Column("Return status", width=18, choices=RETURN_STATUSES),
+    Column("Action id", Kind.INTEGER, 8), Column("Action status", width=13, choices=ACTION_STATUSES),
+    Column("Action due", Kind.DATE, 12),
 )
 SUMMARY_COLUMNS = (
-    Column("Department", width=34), Column("Code", width=8), Column("Return status", width=20, choices=RETURN_STATUSES),
+    Column("Department", width=34), Column("Code", width=8), Column("Return id", Kind.INTEGER, 8),
+    Column("Return status", width=20, choices=RETURN_STATUSES),
     Column("Overdue", width=9, choices=YES_NO), Column("Deadline", Kind.DATE, 12), Column("Submitted", Kind.DATE, 12),
     Column("Questions", Kind.INTEGER, 10), Column("Answered", Kind.INTEGER, 10), Column("Met", Kind.INTEGER, 8),
     Column("Gaps", Kind.INTEGER, 8), Column("Not answered", Kind.INTEGER, 10),
@@ -56,11 +60,16 @@ SUMMARY_COLUMNS = (
     Column("Coverage (answered of asked)", Kind.SHARE, 11), Column("Band", width=18),
     Column("In council-wide figures", width=11, choices=YES_NO),
     Column("Gaps with evidence checked", Kind.INTEGER, 12), Column("Met with evidence checked", Kind.INTEGER, 12),
+    Column("Reviewed by", width=22), Column("Last decision on", Kind.DATE, 12),
+    Column("Reason it was last sent back", Kind.LONG_TEXT, 40),
 )
-SUMMARY_COUNTED_COLUMN = 15  # "In council-wide figures": No marks a provisional row
-SUMMARY_SCORE_COLUMN = 12  # the Summary's Score column, which its chart draws
+SUMMARY_AT = {column.header: index for index, column in enumerate(SUMMARY_COLUMNS)}
+SUMMARY_COUNTED_COLUMN = SUMMARY_AT["In council-wide figures"]  # "No" marks a provisional row
+SUMMARY_SCORE_COLUMN = SUMMARY_AT["Score"]  # which the Summary's chart draws
+
 ACTION_COLUMNS = (
-    Column("Action", Kind.LONG_TEXT, 36), Column("Department", width=26),
+    Column("Action id", Kind.INTEGER, 8), Column("Action", Kind.LONG_TEXT, 36), Column("Department", width=26),
+    Column("Return id", Kind.INTEGER, 8),
     Column("Comes from", width=20, choices=ACTION_ORIGINS),
     Column("Which recommendation, plan or decision", Kind.LONG_TEXT, 30),
     Column("Question id", width=20),
@@ -71,7 +80,7 @@ ACTION_COLUMNS = (
     Column("Notes", Kind.INTEGER, 7), Column("Raised", Kind.DATE, 12), Column("Last changed", Kind.DATETIME, 17),
 )
 AUDIT_COLUMNS = (
-    Column("When", Kind.DATETIME, 17), Column("Who", width=30), Column("What", width=24),
+    Column("Event id", Kind.INTEGER, 8), Column("When", Kind.DATETIME, 17), Column("Who", width=30), Column("What", width=24),
     Column("About", width=16), Column("Its id", width=8), Column("Summary", Kind.LONG_TEXT, 50),
     Column("Before", Kind.LONG_TEXT, 40), Column("After", Kind.LONG_TEXT, 40), Column("Internet address", width=16),
 )
@@ -91,7 +100,14 @@ EVIDENCE_FILE_COLUMNS = (
     Column("Type", width=22), Column("Size (bytes)", Kind.INTEGER, 11), Column("Attached by", width=22),
     Column("Attached at", Kind.DATETIME, 17), Column("First attached (carried over)", Kind.DATETIME, 17),
     Column("Kept unchanged since (cycle closed)", Kind.DATETIME, 17), Column("Text read", width=20),
-    Column("SHA-256", width=66), Column("File id", Kind.INTEGER, 8),
+    Column("SHA-256", width=66), Column("File id", Kind.INTEGER, 8), Column("Return id", Kind.INTEGER, 9),
+)
+REVIEW_COLUMNS = (
+    Column("Return id", Kind.INTEGER, 8), Column("Department or partnership", width=28), Column("Code", width=8),
+    Column("Submission", Kind.INTEGER, 10), Column("Submitted at", Kind.DATETIME, 17), Column("Submitted by", width=22),
+    Column("Decision", width=20, choices=("Accepted", "Returned for changes")),
+    Column("Decided at", Kind.DATETIME, 17), Column("Decided by", width=22),
+    Column("Reason given", Kind.LONG_TEXT, 50),
 )
 SHEET_NOTES = (
     ("About", "This page: what the workbook covers, the questionnaires with their versions and fingerprints, "
@@ -110,6 +126,8 @@ SHEET_NOTES = (
                   "checklist of the council's own, with the hallmark or section each item is counted under."),
     ("Peer approaches", "How each peer partnership mainstreams the duty, with ours beside them."),
     ("Crime benchmarking", "Recorded crime per 1,000 people across the family group: rank, quartile and band."),
+    ("Reviews", "Every submission of every return and what the reviewer decided about it: accepted or returned, "
+                "when, by whom and with what reason, from the audit log."),
     ("Comments", "The review's conversation on each answer: the reviewer's comments as sent to the lead officer "
                  "with a decision, the officer's replies, and how each was resolved. Drafts not yet sent are not "
                  "included."),

@@ -41,7 +41,7 @@ def answers_json(details: bool, dialect: str):
     """A correlated subquery: a return's answers as one JSON object, question id -> answer.
 
     With `details` each answer is a list: the value, the not-applicable flag, the
-    evidence, the action, when the answer was last changed and by whom. Without, each
+    evidence, the action, when the answer was last changed and by whom, and its id. Without, each
     answer is that list's JSON *text* (a string inside the object), e.g.
     "[\"yes\", false]": identical answers are then identical strings, which the scoring
     tells apart by hashing alone and decodes once per distinct answer, not once per
@@ -56,7 +56,7 @@ def answers_json(details: bool, dialect: str):
         build_list, aggregate, value = func.json_array, func.json_group_object, func.json(Answer.value)
     parts = [value, Answer.not_applicable]
     if details:
-        parts += [Answer.evidence, Answer.action, Answer.updated_at, User.name]
+        parts += [Answer.evidence, Answer.action, Answer.updated_at, User.name, Answer.id]
         answer = build_list(*parts)
     elif dialect == "postgresql":
         answer = cast(build_list(*parts), Text)

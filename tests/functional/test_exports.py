@@ -19,7 +19,7 @@ from app.models import Action, Answer, AnswerComment, Assignment, AuditEvent, Cy
 from app.questionnaires.registry import DEFAULT_SURVEYS_DIR
 
 SHEETS = ["About", "Summary", "Responses", "Matrix", "Gaps", "Questions", "Hallmarks", "Peer approaches", "Crime benchmarking",
-          "Comments", "Evidence files", "Actions", "Audit log"]
+          "Reviews", "Comments", "Evidence files", "Actions", "Audit log"]
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +74,17 @@ def test_responses_has_every_question_of_every_return_and_every_stored_answer(de
         evidence = Counter(a.evidence for a in answers if a.evidence)
         answered_by = db.session.scalar(select(func.count()).select_from(Answer).join(Assignment)
                                         .where(Assignment.cycle_id == cycle.id, Answer.updated_by_id.is_not(None)))
+        # Peers answer without an account: their answers name the contact the invitation went to.
+        by_peers = db.session.scalar(select(func.count()).select_from(Answer).join(Assignment).where(
+            Assignment.cycle_id == cycle.id, Assignment.respondent_type == "peer", Answer.updated_by_id.is_(None)))
+        answer_ids = set(db.session.scalars(select(Answer.id).join(Assignment).where(
+            Assignment.cycle_id == cycle.id, Answer.carried_over.is_(False))))
     assert len(responses) == expected_rows
     assert Counter(responses["Evidence or comment"].dropna()) == evidence
-    assert responses["Answered by"].notna().sum() == answered_by
+    assert by_peers > 0 and responses["Answered by"].notna().sum() == answered_by + by_peers
+    peers = responses[responses["Respondent type"] == "Peer"]
+    assert peers["Answered by"].dropna().str.endswith(", peer contact").all()
+    assert set(responses["Answer id"].dropna().astype(int)) == answer_ids  # every stored answer, by its id
     assert set(responses["Respondent type"]) == {"Department", "Partnership", "Peer"}
     assert responses["Answered at"].dropna().map(type).eq(pd.Timestamp).all()  # real dates
 
@@ -174,8 +182,8 @@ def test_one_departments_export_holds_only_that_department(demo_export, tmp_path
                                                 "--out", str(out)])
     assert result.exit_code == 0, result.output
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Questions", "Comments",
-                               "Evidence files", "Actions", "Audit log"]
+    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Questions", "Reviews",
+                               "Comments", "Evidence files", "Actions", "Audit log"]
     responses = pd.read_excel(out, sheet_name="Responses")
     assert set(responses["Department or partnership"]) == {"Revenue"}
     comments = pd.read_excel(out, sheet_name="Comments")

@@ -198,7 +198,7 @@ def test_a_small_csv_of_one_department_is_streamed(app, people, cycle):
                         response.headers["Content-Disposition"])
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_data(as_text=True)
-    assert body.startswith("\ufeffRespondent type,")
+    assert body.startswith("\ufeffReturn id,Answer id,Respondent type,")
     assert "Housing Services" in body and "Planning Services" not in body
     assert "'=HYPERLINK" in body  # a formula arrives as text
     (made,) = events(app, "export.made")

@@ -18,7 +18,18 @@ from openpyxl import load_workbook
 from app.analysis.approaches import ApproachMatrix, ApproachRow
 from app.analysis.compliance import ChecklistCompliance, Compliance, GroupCompliance
 from app.analysis.crime import Band, ChangeSource, GroupTable, TableRow
-from app.exports.model import About, ActionInfo, AuditInfo, CrimeSection, CycleExport, DefinitionInfo, StoredReturn
+from app.exports.model import (
+    About,
+    ActionInfo,
+    AuditInfo,
+    CommentInfo,
+    CrimeSection,
+    CycleExport,
+    DefinitionInfo,
+    EvidenceFileInfo,
+    ReviewInfo,
+    StoredReturn,
+)
 from app.exports.responses_csv import write_csv
 from app.exports.sheets import RISKY_STARTS, RagBands, cell_text, csv_text
 from app.exports.workbook import write_workbook
@@ -88,9 +99,16 @@ def hostile_export(text: str) -> CycleExport:
     approaches = ApproachMatrix([text, f"{text} two"], f"{text} own", [
         ApproachRow("x", text, text, "in_place", {text: "planned", f"{text} two": "in_place"}, 1, 2)])
     hallmarks = _hallmarks(text)
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    comments = [CommentInfo(1, 1, name, "H1", "q1", text, text, "Reviewer", when, when, text, "Open", None, text,
+                            text)]
+    files = [EvidenceFileInfo(1, 1, name, "H1", "Answer", "q1", text, f"{text}.pdf", "application/pdf", 10, text,
+                              when, None, None, "Read", "ab" * 32)]
+    reviews = [ReviewInfo(1, name, "H1", 1, when, text, "Returned for changes", when, text, text)]
     return CycleExport(about=about, definitions={1: _definition(text)}, returns=iter(returns), return_count=2,
                        answer_count=3, actions=actions, audit=iter(audit), hallmarks=hallmarks,
-                       approaches=approaches, crime=[_crime(text)], quartile_rule=text)
+                       approaches=approaches, crime=[_crime(text)], quartile_rule=text, comments=comments,
+                       evidence_files=files, reviews=reviews)
 
 
 def _as_stored(value: str) -> str:
@@ -102,7 +120,7 @@ def test_every_text_cell_on_every_sheet_goes_through_the_rule(text):
     buffer = io.BytesIO()
     write_workbook(buffer, hostile_export(text))
     book = load_workbook(io.BytesIO(buffer.getvalue()))
-    assert len(book.sheetnames) == 10
+    assert len(book.sheetnames) == 14
     shown = cell_text(text)
     found: set[str] = set()
     for sheet in book.worksheets:

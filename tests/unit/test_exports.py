@@ -29,6 +29,7 @@ from app.exports.model import (
     EvidenceCheck,
     EvidenceFileInfo,
     ReturnInfo,
+    ReviewInfo,
     StoredReturn,
 )
 from app.exports.responses_csv import write_csv
@@ -49,7 +50,7 @@ def _info(assignment_id: int, name: str, code: str, status: str = "Submitted") -
 
 
 def _answer(value, *, na: bool = False, evidence: str = "", action: str = "", by: str = "Lena Lead"):
-    return [value, na, evidence, action, datetime(2026, 11, 19, 15, 45, tzinfo=UTC), by]
+    return [value, na, evidence, action, datetime(2026, 11, 19, 15, 45, tzinfo=UTC), by, None]  # id: see export()
 
 
 def export(*, alpha_evidence: str = "Minutes of March", extra_text: str = "Works with the CSP",
@@ -63,15 +64,24 @@ def export(*, alpha_evidence: str = "Minutes of March", extra_text: str = "Works
         StoredReturn(_info(2, "Beta", "BET", "In progress"), {
             "q1": _answer("no"), "q2": _answer(None, na=True), "q4": _answer("no")}),
     ]
+    for number, raw in enumerate((raw for stored in returns for raw in stored.answers.values()), 101):
+        raw[6] = number  # answer ids: Alpha's q1 is 101 ... Beta's q4 is 108
     about = About("Test Council", "Test Partnership", "Audit 2026", date(2026, 4, 1), date(2027, 3, 31),
                   date(2027, 1, 31), "Open", "The whole cycle", generated_at, "Alex Auditor", "Europe/London",
                   [DefinitionInfo("mini", 1, "Mini", "departmental", "ab" * 32)], ["Rule one.", "Rule two."],
                   ["Rank 1 is lowest."], RagBands(0.8, 0.5))
     actions = [ActionInfo("Brief the team", "Beta", "q1", "Q1?", "Lena Lead", date(2026, 10, 1), "Not started",
                           True, "Everyone briefed", "", "Started", datetime(2026, 9, 1, tzinfo=UTC), 1,
-                          datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 9, 1, tzinfo=UTC))]
+                          datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 9, 1, tzinfo=UTC), action_id=41,
+                          return_id=2)]
     audit = [AuditInfo(datetime(2026, 11, 19, 15, 45, tzinfo=UTC), "lena@council.example", "answer.changed",
-                       "assignment", "1", "Changed the answer to q1", "", '{"value": "yes"}', "127.0.0.1")]
+                       "assignment", "1", "Changed the answer to q1", "", '{"value": "yes"}', "127.0.0.1",
+                       event_id=901)]
+    reviews = [ReviewInfo(1, "Alpha", "ALP", 1, datetime(2026, 11, 18, 9, 0, tzinfo=UTC), "Lena Lead",
+                          "Returned for changes", datetime(2026, 11, 19, 10, 0, tzinfo=UTC), "Casey Reviewer",
+                          "Say which plan"),
+               ReviewInfo(1, "Alpha", "ALP", 2, datetime(2026, 11, 20, 9, 0, tzinfo=UTC), "Lena Lead", "", None, "",
+                          "")]
     comments = [
         CommentInfo(7, 2, "Beta", "BET", "q1", "Q1?", "Casey Reviewer", "Reviewer", datetime(2026, 11, 21, 10, 0,
                     tzinfo=UTC), datetime(2026, 11, 21, 11, 0, tzinfo=UTC), "Which plan says this?", "Resolved",
@@ -79,11 +89,12 @@ def export(*, alpha_evidence: str = "Minutes of March", extra_text: str = "Works
         CommentInfo(8, 2, "Beta", "BET", "q1", "Q1?", "Lena Lead", "Lead officer", datetime(2026, 11, 22, 9, 0,
                     tzinfo=UTC), datetime(2026, 11, 22, 9, 0, tzinfo=UTC), extra_text, "Open", None, "", ""),
     ]
-    files = [EvidenceFileInfo(31, "Alpha", "ALP", "Answer", "q2", "Q2?", f"{extra_text}.pdf", "application/pdf",
+    files = [EvidenceFileInfo(31, 1, "Alpha", "ALP", "Answer", "q2", "Q2?", f"{extra_text}.pdf", "application/pdf",
                               2048, "Lena Lead", datetime(2026, 11, 19, 15, 40, tzinfo=UTC),
                               datetime(2025, 11, 1, 9, 0, tzinfo=UTC), None, "Read (3 pages)", "cd" * 32)]
     return CycleExport(about=about, definitions={1: DEPARTMENTAL}, returns=iter(returns), return_count=2,
-                       answer_count=8, actions=actions, audit=iter(audit), comments=comments, evidence_files=files)
+                       answer_count=8, actions=actions, audit=iter(audit), comments=comments, evidence_files=files,
+                       reviews=reviews)
 
 
 def workbook_bytes(data: CycleExport) -> bytes:
@@ -99,8 +110,8 @@ def sheet_rows(content: bytes, name: str) -> list[tuple]:
 def test_the_workbook_has_every_sheet_each_a_table_with_a_frozen_header_and_a_filter():
     content = workbook_bytes(export())
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Questions", "Comments",
-                               "Evidence files", "Actions", "Audit log"]
+    assert book.sheetnames == ["About", "Summary", "Responses", "Matrix", "Gaps", "Questions", "Reviews",
+                               "Comments", "Evidence files", "Actions", "Audit log"]
     for name in book.sheetnames[1:]:
         sheet = book[name]
         assert sheet.freeze_panes in ("A2", "E2"), name
@@ -176,9 +187,11 @@ def test_a_return_still_being_written_has_a_provisional_greyed_band_and_the_coun
     assert got["Score"] == pytest.approx(2.5 / 3) and got["Band"] == "Green"  # Alpha alone: Beta is in progress
     assert (got["Questions"], got["Met"], got["Gaps"]) == (3, 2, 1)
     book = load_workbook(io.BytesIO(content))
+    score = get_column_letter([cell.value for cell in book["Summary"][1]].index("Score") + 1)
     first_rule = next(rule for group in book["Summary"].conditional_formatting for rule in group.rules
-                      if "M2" in str(group.sqref))
-    assert first_rule.formula[0] == '$P2="No"' and first_rule.stopIfTrue  # greyed, never banded
+                      if str(group.sqref).startswith(f"{score}2"))
+    counted = get_column_letter([cell.value for cell in book["Summary"][1]].index("In council-wide figures") + 1)
+    assert first_rule.formula[0] == f'${counted}2="No"' and first_rule.stopIfTrue  # greyed, never banded
 
 
 def test_summary_has_native_charts_and_scores_carry_rag_colours_and_words():
@@ -210,7 +223,7 @@ def test_evidence_checks_are_counted_on_the_summary_and_named_on_each_response()
     assert pd.isna(alpha.at["q4", "Evidence checked by"]) and pd.isna(alpha.at["q4", "Evidence checked at"])
     book = load_workbook(io.BytesIO(content))
     chart = book["Summary"]._charts[0]
-    assert chart.series[0].val.numRef.f == "Summary!$M$2:$M$3"  # still the Score column
+    assert chart.series[0].val.numRef.f == "Summary!$N$2:$N$3"  # still the Score column
 
 
 def test_comments_and_evidence_files_sheets_keep_the_conversation_and_each_files_fingerprint():
@@ -248,6 +261,35 @@ def test_the_questions_sheet_gives_each_options_score_and_each_target_as_words_a
     assert q1["Serious violence"] == "No" and q1["Misuse of drugs, alcohol and other substances"] == "No"
     assert q2["Statutory"] == "Yes" and q2["Misuse of drugs, alcohol and other substances"] == "Yes"
     assert (q1["Questionnaire"], q1["Version"], q1["Definition SHA-256"]) == ("mini", 1, "ab" * 32)
+
+
+def test_the_same_ids_join_every_sheet_and_gaps_name_their_action():
+    content = workbook_bytes(export())
+    responses = pd.read_excel(io.BytesIO(content), sheet_name="Responses")
+    alpha = responses[responses["Department or partnership"] == "Alpha"].set_index("Question id")
+    assert set(alpha["Return id"]) == {1} and (alpha.at["q1", "Answer id"], alpha.at["q3", "Answer id"]) == (101, 103)
+    beta = responses[responses["Department or partnership"] == "Beta"].set_index("Question id")
+    assert pd.isna(beta.at["q5", "Answer id"])  # never answered: no answer row to point to
+    summary = pd.read_excel(io.BytesIO(content), sheet_name="Summary", nrows=2).set_index("Department")
+    assert (summary.at["Alpha", "Return id"], summary.at["Beta", "Return id"]) == (1, 2)
+    gaps = pd.read_excel(io.BytesIO(content), sheet_name="Gaps").set_index(["Return id", "Question id"])
+    assert (gaps.at[(2, "q1"), "Action id"], gaps.at[(2, "q1"), "Action status"]) == (41, "Not started")
+    assert gaps.at[(2, "q1"), "Action due"] == pd.Timestamp("2026-10-01") and pd.isna(gaps.at[(2, "q4"), "Action id"])
+    assert gaps.at[(2, "q1"), "Answer id"] == beta.at["q1", "Answer id"]
+    actions = pd.read_excel(io.BytesIO(content), sheet_name="Actions")
+    assert (actions.iloc[0]["Action id"], actions.iloc[0]["Return id"]) == (41, 2)
+    assert pd.read_excel(io.BytesIO(content), sheet_name="Audit log").iloc[0]["Event id"] == 901
+    assert pd.read_excel(io.BytesIO(content), sheet_name="Evidence files").iloc[0]["Return id"] == 1
+
+
+def test_the_reviews_sheet_lists_every_submission_and_its_decision_with_the_reason():
+    reviews = pd.read_excel(io.BytesIO(workbook_bytes(export())), sheet_name="Reviews")
+    assert list(reviews["Submission"]) == [1, 2] and set(reviews["Return id"]) == {1}
+    first, second = reviews.iloc[0], reviews.iloc[1]
+    assert (first["Decision"], first["Decided by"], first["Reason given"]) == ("Returned for changes",
+                                                                              "Casey Reviewer", "Say which plan")
+    assert first["Decided at"] == pd.Timestamp("2026-11-19 10:00")
+    assert pd.isna(second["Decision"]) and second["Submitted at"] == pd.Timestamp("2026-11-20 09:00")
 
 
 def test_actions_and_audit_log_are_complete_with_real_dates():
@@ -301,9 +343,9 @@ def test_the_csv_has_the_responses_columns_and_neutralises_risky_cells():
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     header, body = rows[0], rows[1:]
-    assert header[:4] == ["Respondent type", "Department or partnership", "Code", "Questionnaire"]
+    assert header[:5] == ["Return id", "Answer id", "Respondent type", "Department or partnership", "Code"]
     assert len(body) == 10 and all(len(row) == len(header) for row in body)
-    by_question = {(r[1], r[header.index("Question id")]): dict(zip(header, r, strict=True)) for r in body}
+    by_question = {(r[3], r[header.index("Question id")]): dict(zip(header, r, strict=True)) for r in body}
     assert by_question[("Alpha", "q2")]["Evidence or comment"] == "'=HYPERLINK(\"http://evil.example\")"
     assert by_question[("Alpha", "q3")]["Answer"] == "'-2+3"
     assert by_question[("Alpha", "q2")]["Score"] == "0.5"
