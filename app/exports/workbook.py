@@ -46,7 +46,9 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
         "author": shown_text(about.generated_by), "company": shown_text(about.council), "created": created,
         "comments": "Made by Section 17 Audit. Every text cell is text: nothing in it is a formula or a link.",
     })
-    workbook.set_calc_mode("manual")  # nothing to calculate: no formulas anywhere
+    # Automatic, as Excel's own default: the mode is saved with the file and applies to the whole Excel session,
+    # so "manual" stopped an auditor's own check formulas recalculating in every workbook they had open.
+    workbook.set_calc_mode("auto")
     styles = Styles(workbook)
     zone = ZoneInfo(about.timezone)
     bands = about.bands

@@ -376,3 +376,11 @@ def test_the_workbook_offers_every_action_origin_the_service_knows():
     from app.models.action import ORIGIN_NAMES
 
     assert set(ACTION_ORIGINS) == set(ORIGIN_NAMES.values())
+
+
+def test_the_workbook_leaves_excel_recalculating_automatically():
+    """A saved calculation mode applies to the whole Excel session: manual stopped an auditor's own formulas."""
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes(export()))) as archive:
+        book_xml = archive.read("xl/workbook.xml").decode()
+    assert 'calcMode="manual"' not in book_xml
+    assert load_workbook(io.BytesIO(workbook_bytes(export()))).calculation.calcMode in (None, "auto")
