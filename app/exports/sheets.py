@@ -31,7 +31,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from app.exports.xlsx import REMEMBER_UP_TO, ExportWorkbook
+from app.exports.xlsx import REMEMBER_UP_TO, ExportWorkbook, add_table_over_written_rows
 
 # Text starting with one of these is a formula, a DDE payload or a line break to a spreadsheet.
 RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -310,7 +310,11 @@ class Table:
         """
         last_row = max(self.next_row - 1, 1)
         last_col = len(self.columns) - 1
-        self.sheet.autofilter(0, 0, last_row, last_col)
+        # An Excel Table (with its own filter): pivots and slicers built on it grow with it, and formulas can
+        # name its columns (Responses[Score]). Our header formats and colours stay: no table style, no bands.
+        add_table_over_written_rows(self.sheet, 0, 0, last_row, last_col, {
+            "name": table_name(self.sheet.name), "style": None, "banded_rows": False,
+            "columns": [{"header": cell_text(column.header)} for column in self.columns]})
         for col, column in enumerate(self.columns):
             if column.kind == Kind.PERCENT and self.bands is not None:
                 self._rag(col, last_row)
@@ -343,6 +347,12 @@ class Table:
             self.sheet.conditional_format(1, col, last_row, col, {
                 "type": "formula", "criteria": criteria, "format": self.styles.get(style), "stop_if_true": True})
 
+
+
+def table_name(sheet_name: str) -> str:
+    """The sheet's name as an Excel Table name: letters, digits and underscores ("Audit log" is Audit_log)."""
+    name = "".join(char if char.isalnum() else "_" for char in sheet_name)
+    return name if name[:1].isalpha() else f"T_{name}"
 
 
 PRINT_WIDTH = 200  # characters of column width that still read well on one landscape A4 page

@@ -182,6 +182,28 @@ class EscapeOnceWorksheet(Worksheet):
         return super()._escape_attributes(attribute)
 
 
+def add_table_over_written_rows(sheet: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int,
+                                options: dict[str, Any]) -> int:
+    """Make rows already written (header row included) an Excel Table, in constant_memory mode.
+
+    xlsxwriter refuses add_table in that mode because a table writes its header cells, and rows
+    already written cannot be written again. Ours are written, with the same texts, before the
+    table is declared; so here the header writes are skipped and the refusal lifted for the call,
+    and nothing else of the sheet's cells is touched (no data, no formulas, no total row are given).
+    """
+    if options.get("data") or options.get("total_row") or any(
+            column.get("formula") or column.get("total_function") for column in options.get("columns", ())):
+        raise ValueError("only a table over rows already written: no data, formulas or total row")
+    saved = sheet.constant_memory
+    sheet.constant_memory = False
+    sheet._write_string = lambda *args, **kwargs: 0  # type: ignore[method-assign]  # headers: written already
+    try:
+        return sheet.add_table(first_row, first_col, last_row, last_col, options)
+    finally:
+        del sheet._write_string  # the class's own again
+        sheet.constant_memory = saved
+
+
 class ExportWorkbook(Workbook):
     """A workbook whose worksheets are EscapeOnceWorksheets."""
 
