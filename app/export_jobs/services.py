@@ -6,6 +6,7 @@ so every export is checked and recorded the same way (security.md item 20).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,12 +102,32 @@ def answer_count(request: ExportRequest) -> int:
 # --------------------------------------------------------------------------- making one
 
 
-def _record(request: ExportRequest, actor: User | None, file_name: str, how: str) -> None:
+def _record(request: ExportRequest, actor: User | None, file_name: str, how: str, sha256: str | None) -> None:
+    """The export in the service's audit log, with the SHA-256 of the file made: a copy can be proved unchanged."""
     record_event("export.made", object_type="cycle", object_id=request.cycle.id, actor=actor,
                  actor_email=None if actor is not None else "command line",
                  summary=f"Exported {request.scope} of {request.cycle.name} as {request.kind.upper()} ({how})",
                  after={"cycle": request.cycle.name, "department": request.department.code if request.department
-                        else None, "format": request.kind, "file": file_name, "how": how}, commit=True)
+                        else None, "format": request.kind, "file": file_name, "how": how, "sha256": sha256},
+                 commit=True)
+
+
+def _sha256_of(output: IO[bytes] | str) -> str | None:
+    """The SHA-256 of the file just written to a path or a file we can read back (None for a stream gone by)."""
+    digest = hashlib.sha256()
+    if isinstance(output, str):
+        with open(output, "rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+        return digest.hexdigest()
+    if getattr(output, "seekable", lambda: False)() and getattr(output, "readable", lambda: False)():
+        position = output.tell()
+        output.seek(0)
+        while chunk := output.read(1024 * 1024):
+            digest.update(chunk)
+        output.seek(position)
+        return digest.hexdigest()
+    return None
 
 
 def write_export(request: ExportRequest, output: IO[bytes] | str, *, actor: User | None, generated_by: str,
@@ -118,7 +139,7 @@ def write_export(request: ExportRequest, output: IO[bytes] | str, *, actor: User
 
         write_pack(output, request.cycle, request.department, made_by=generated_by, at=at, progress=progress)
         name = request.file_name(at)
-        _record(request, actor, name, how)
+        _record(request, actor, name, how, _sha256_of(output))
         return name
     data = cycle_export(request.cycle, department=request.department, generated_by=generated_by, generated_at=at)
     if request.kind == XLSX:
@@ -134,7 +155,7 @@ def write_export(request: ExportRequest, output: IO[bytes] | str, *, actor: User
             for line in csv_lines(data):
                 output.write(line.encode("utf-8"))
     name = request.file_name(at)
-    _record(request, actor, name, how)
+    _record(request, actor, name, how, _sha256_of(output))
     return name
 
 
@@ -153,7 +174,7 @@ def stream_csv(request: ExportRequest, *, actor: User | None, generated_by: str)
     at = utcnow()
     data = cycle_export(request.cycle, department=request.department, generated_by=generated_by, generated_at=at)
     name = request.file_name(at)
-    _record(request, actor, name, "download")
+    _record(request, actor, name, "download", None)  # streamed as it is made: no file to hash beforehand
     return name, (line.encode("utf-8") for line in csv_lines(data))
 
 

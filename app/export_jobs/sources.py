@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
+from importlib import metadata
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -265,11 +266,13 @@ def _actions(cycle: Cycle, department: Department | None, today: date) -> list[A
     return found
 
 
-def _audit(cycle_id: int, department_id: int | None) -> Iterator[AuditInfo]:
-    """Events about this cycle, its returns, its actions and its invitation links, oldest first.
+# Reading leaves the data as it was: who downloaded, printed or exported what is in the service's own audit
+# log, not the workbook's, or each reading would change the next export of the same data.
+READ_EVENTS = ("evidence.downloaded", "assignment.printed")  # and every export.* event
 
-    Making and downloading exports is in the service's own audit log, not in the workbook's.
-    """
+
+def _audit_scope(cycle_id: int, department_id: int | None) -> list:
+    """The conditions on audit events about this cycle, its returns, actions and invitation links (reads left out)."""
     assignment_ids = select(cast(Assignment.id, String)).where(*_scope_conditions(cycle_id, department_id))
     action_ids = select(cast(Action.id, String)).where(Action.cycle_id == cycle_id)
     if department_id is not None:
@@ -281,8 +284,17 @@ def _audit(cycle_id: int, department_id: int | None) -> Iterator[AuditInfo]:
                           .where(Assignment.cycle_id == cycle_id))
         about += [(AuditEvent.object_type == "cycle") & (AuditEvent.object_id == str(cycle_id)),
                   (AuditEvent.object_type == "peer_invitation") & AuditEvent.object_id.in_(invitation_ids)]
-    # Exports themselves are left out: each would otherwise change the next export of the same data.
-    query = (select(AuditEvent).where(or_(*about), ~AuditEvent.action.startswith("export."))
+    return [or_(*about), ~AuditEvent.action.startswith("export."), AuditEvent.action.not_in(READ_EVENTS)]
+
+
+def _data_as_of(cycle: Cycle, department_id: int | None) -> datetime | None:
+    """The latest change an export of this scope includes: its newest audit event (every change is audited)."""
+    return db.session.scalar(select(func.max(AuditEvent.occurred_at)).where(*_audit_scope(cycle.id, department_id)))
+
+
+def _audit(cycle_id: int, department_id: int | None) -> Iterator[AuditInfo]:
+    """Every recorded change about this cycle, its returns, its actions and its invitation links, oldest first."""
+    query = (select(AuditEvent).where(*_audit_scope(cycle_id, department_id))
              .order_by(AuditEvent.occurred_at, AuditEvent.id)
              .execution_options(yield_per=STREAM_EVENTS))
     for event in db.session.scalars(query):
@@ -328,11 +340,22 @@ def _crime() -> list[CrimeSection]:
     return sections
 
 
+def product_version() -> str:
+    """This installation's version, as packaged (pyproject.toml)."""
+    try:
+        return metadata.version("section17-audit")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(version unknown)"
+
+
 def cycle_export(cycle: Cycle, *, department: Department | None = None, generated_by: str,
                  generated_at: datetime) -> CycleExport:
     """Everything a workbook of this cycle (or of one department in it) shows."""
     zone = ZoneInfo(current_app.config.get("TIMEZONE") or "Europe/London")
-    today = _local_today(generated_at, zone)
+    department_id = department.id if department is not None else None
+    as_of = _data_as_of(cycle, department_id)
+    # Overdue as on the data's day, not the export's: the same data must give the same workbook on any day.
+    today = _local_today(as_of, zone) if as_of is not None else cycle.period_start
     names = current_organisation()
     snapshots = [choice.snapshot for choice in cycle.questionnaires if choice.snapshot is not None]
     if department is not None:
@@ -345,8 +368,7 @@ def cycle_export(cycle: Cycle, *, department: Department | None = None, generate
         generated_at=generated_at, generated_by=generated_by, timezone=str(zone),
         definitions=[DefinitionInfo(s.definition_id, s.version, s.title, s.kind, s.sha256) for s in snapshots],
         scoring_rules=scoring_rules(rag), benchmark_rules=benchmark_rules() if department is None else (),
-        bands=RagBands(rag.green, rag.amber))
-    department_id = department.id if department is not None else None
+        bands=RagBands(rag.green, rag.amber), data_as_of=as_of, made_with=f"Section 17 Audit {product_version()}")
     return_count, answer_count = _counts(cycle.id, department_id)
     used = db.session.scalars(select(Assignment.snapshot_id).where(*_scope_conditions(cycle.id, department_id))
                               .distinct())

@@ -48,6 +48,11 @@ class About:
     scoring_rules: Sequence[str]
     benchmark_rules: Sequence[str]
     bands: RagBands
+    # The latest change the workbook includes (its newest audit event): what it says it shows, and the day
+    # overdue is judged on. generated_at and generated_by name the export (its file name, the audit log)
+    # but are not written into it, so that the same data gives the same bytes whoever exports it and when.
+    data_as_of: datetime | None = None
+    made_with: str = "Section 17 Audit"  # the product and its version
 
 
 @dataclass(frozen=True)

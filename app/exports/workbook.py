@@ -10,10 +10,12 @@ bytes: the document's properties are fixed and xlsxwriter dates every zip entry 
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import IO
 from zoneinfo import ZoneInfo
 
 from app.exports.answer_rows import write_answers
+from app.exports.fingerprint import Fingerprint, plain
 from app.exports.front_sheets import write_about, write_matrix, write_summary
 from app.exports.model import CycleExport, Progress
 from app.exports.questions_sheet import QUESTION_COLUMNS, fingerprints_of, question_rows
@@ -40,12 +42,19 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
     """Write the whole workbook to a path or a binary file object."""
     workbook = new_workbook(output)
     about = data.about
-    created = about.generated_at.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    # The document's date is the data's, never the moment of export: the same data gives the same bytes.
+    dated = about.data_as_of or datetime.combine(about.period_start, time())
+    created = dated.astimezone(ZoneInfo("UTC")).replace(tzinfo=None) if dated.tzinfo else dated
     workbook.set_properties({  # not cells, but shown by spreadsheets: bidirectional controls made visible too
         "title": shown_text(f"Section 17 audit: {about.cycle}"), "subject": shown_text(about.scope),
-        "author": shown_text(about.generated_by), "company": shown_text(about.council), "created": created,
-        "comments": "Made by Section 17 Audit. Every text cell is text: nothing in it is a formula or a link.",
+        "author": shown_text(about.made_with), "company": shown_text(about.council), "created": created,
+        "comments": f"Made by {about.made_with}. Every text cell is text: nothing in it is a formula or a link.",
     })
+    fingerprint = Fingerprint()
+    fingerprint.add("about", {key: value for key, value in plain(about).items()
+                              if key not in ("generated_at", "generated_by")})
+    data.returns = fingerprint.through("return", data.returns)
+    data.audit = fingerprint.through("event", data.audit)
     # Automatic, as Excel's own default: the mode is saved with the file and applies to the whole Excel session,
     # so "manual" stopped an auditor's own check formulas recalculating in every workbook they had open.
     workbook.set_calc_mode("auto")
@@ -72,7 +81,6 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
     tallies, matrix = write_answers(data, responses, gaps, progress)
     responses.finish()
     gaps.finish()
-    write_about(about_sheet, styles, data, sheets)
     write_summary(workbook, summary_sheet, styles, data, tallies, zone)
     write_matrix(matrix_sheet, styles, data, matrix)
     for row in question_rows((data.definitions[key] for key in sorted(data.definitions)),
@@ -112,6 +120,13 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
         audit.write_row((event.event_id, event.occurred_at, event.actor, event.action, event.object_type, event.object_id,
                          event.summary, event.before, event.after, event.ip_address))
     audit.finish()
+    for label, part in (("actions", data.actions), ("reviews", data.reviews), ("comments", data.comments),
+                        ("evidence files", data.evidence_files), ("checklists", data.hallmarks),
+                        ("approaches", data.approaches), ("crime", data.crime), ("quartile rule", data.quartile_rule),
+                        ("questionnaires", [(key, data.definitions[key].id, data.definitions[key].version)
+                                            for key in sorted(data.definitions)])):
+        fingerprint.add(label, part)
+    write_about(about_sheet, styles, data, sheets, fingerprint.hexdigest())  # last: it shows the fingerprint
     workbook.close()
 
 

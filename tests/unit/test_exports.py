@@ -41,6 +41,7 @@ HOSTILE = ['=HYPERLINK("http://evil.example","click")', "+1+2", "-2+3", "@SUM(A1
            "\nLine", "=1+1", "http://evil.example/x"]
 AT = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
 CHECKED_AT = datetime(2026, 11, 25, 14, 5, tzinfo=UTC)
+DATA_AS_OF = datetime(2026, 11, 25, 16, 0, 5, tzinfo=UTC)
 
 
 def _info(assignment_id: int, name: str, code: str, status: str = "Submitted") -> ReturnInfo:
@@ -54,7 +55,7 @@ def _answer(value, *, na: bool = False, evidence: str = "", action: str = "", by
 
 
 def export(*, alpha_evidence: str = "Minutes of March", extra_text: str = "Works with the CSP",
-           generated_at: datetime = AT) -> CycleExport:
+           generated_at: datetime = AT, generated_by: str = "Alex Auditor") -> CycleExport:
     returns = [
         StoredReturn(_info(1, "Alpha", "ALP"), {
             "q1": _answer("yes"), "q2": _answer("b", evidence=alpha_evidence), "q3": _answer(extra_text),
@@ -67,9 +68,10 @@ def export(*, alpha_evidence: str = "Minutes of March", extra_text: str = "Works
     for number, raw in enumerate((raw for stored in returns for raw in stored.answers.values()), 101):
         raw[6] = number  # answer ids: Alpha's q1 is 101 ... Beta's q4 is 108
     about = About("Test Council", "Test Partnership", "Audit 2026", date(2026, 4, 1), date(2027, 3, 31),
-                  date(2027, 1, 31), "Open", "The whole cycle", generated_at, "Alex Auditor", "Europe/London",
+                  date(2027, 1, 31), "Open", "The whole cycle", generated_at, generated_by, "Europe/London",
                   [DefinitionInfo("mini", 1, "Mini", "departmental", "ab" * 32)], ["Rule one.", "Rule two."],
-                  ["Rank 1 is lowest."], RagBands(0.8, 0.5))
+                  ["Rank 1 is lowest."], RagBands(0.8, 0.5), data_as_of=DATA_AS_OF,
+                  made_with="Section 17 Audit 9.9.9")
     actions = [ActionInfo("Brief the team", "Beta", "q1", "Q1?", "Lena Lead", date(2026, 10, 1), "Not started",
                           True, "Everyone briefed", "", "Started", datetime(2026, 9, 1, tzinfo=UTC), 1,
                           datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 9, 1, tzinfo=UTC), action_id=41,
@@ -316,7 +318,7 @@ def test_about_names_the_cycle_the_definitions_with_their_fingerprints_and_the_r
     cells = [value for row in rows for value in row if value is not None]
     assert "Audit 2026" in " ".join(map(str, cells))
     assert "ab" * 32 in cells and "Rule one." in cells and "Rank 1 is lowest." in cells
-    assert "01 December 2026 at 12:30 (Europe/London)" in cells and "Alex Auditor" in cells
+    assert "Section 17 Audit 9.9.9" in cells
 
 
 def test_hostile_text_is_never_a_formula_or_a_link():
@@ -360,13 +362,25 @@ def test_the_csv_has_the_responses_columns_and_neutralises_risky_cells():
     assert by_question[("Alpha", "q1")]["Answered at"] == "2026-11-19 15:45:00"
 
 
-def test_the_same_data_gives_the_same_bytes():
-    first, second = workbook_bytes(export()), workbook_bytes(export())
-    assert first == second
-    assert workbook_bytes(export(generated_at=datetime(2026, 12, 2, tzinfo=UTC))) != first
+def about_value(content: bytes, key: str):
+    return next(row[1] for row in sheet_rows(content, "About") if row[0] == key)
+
+
+def test_the_same_data_gives_the_same_bytes_whoever_exports_it_and_whenever():
+    first = workbook_bytes(export())
+    later = workbook_bytes(export(generated_at=datetime(2027, 3, 2, 8, 15, tzinfo=UTC), generated_by="Bo Other"))
+    assert later == first
     book = load_workbook(io.BytesIO(first))
-    assert book.properties.creator == "Alex Auditor"
-    assert book.properties.created == datetime(2026, 12, 1, 12, 30)
+    assert book.properties.creator == "Section 17 Audit 9.9.9"  # not a person, nor "Microsoft Excel"
+    assert book.properties.created == datetime(2026, 11, 25, 16, 0, 5)  # the data's date, not the export's
+    changed = workbook_bytes(export(alpha_evidence="Minutes of April"))
+    assert changed != first
+    fingerprint = about_value(first, "Content fingerprint (SHA-256)")
+    assert len(fingerprint) == 64 and about_value(changed, "Content fingerprint (SHA-256)") != fingerprint
+    assert about_value(first, "Export id") == fingerprint[:16]
+    cells = " ".join(str(v) for row in sheet_rows(first, "About") for v in row if v is not None)
+    assert "Alex Auditor" not in cells and "12:30" not in cells
+    assert about_value(first, "Data as of").startswith("25 November 2026 at 16:00:05 (Europe/London)")
 
 
 def test_an_action_not_raised_from_a_gap_says_where_it_comes_from():
