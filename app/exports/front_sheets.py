@@ -3,7 +3,6 @@ and checklist compliance) and Matrix (each department's answer to each question)
 
 from __future__ import annotations
 
-import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,10 +13,13 @@ from app.analysis.frame import question_catalogue
 from app.exports.answer_rows import MatrixData, Tally, band_word
 from app.exports.model import CycleExport, ReturnInfo
 from app.exports.sheets import (
+    MAX_ROW_HEIGHT,
+    ROW_HEIGHT,
     Styles,
     Table,
     print_setup,
     shown_text,
+    wrapped_lines,
     write_text,
 )
 from app.exports.workbook_columns import (
@@ -30,11 +32,6 @@ from app.exports.workbook_columns import (
 )
 
 # --------------------------------------------------------------------------- About
-
-
-def _lines(text: str, width: float) -> int:
-    """Roughly how many lines `text` wraps to in a column `width` characters wide."""
-    return sum(max(1, math.ceil(len(part) / max(width * 1.05, 1))) for part in text.split("\n"))
 
 
 def write_about(sheet, styles: Styles, data: CycleExport, sheets: list[str], fingerprint: str = "") -> None:
@@ -50,7 +47,7 @@ def write_about(sheet, styles: Styles, data: CycleExport, sheets: list[str], fin
         nonlocal row
         write_text(sheet, styles, row, 0, key, "label")
         shown = write_text(sheet, styles, row, 1, value, "long_text")
-        lines = _lines(shown, width) if shown else 1
+        lines = wrapped_lines(shown, width) if shown else 1
         if lines > 1:
             sheet.set_row(row, 15 * lines)
         row += 1
@@ -230,8 +227,9 @@ def write_matrix(sheet, styles: Styles, data: CycleExport, matrix: MatrixData) -
     fixed = ("Questionnaire", "Section", "Question id", "Question")
     for col, name in enumerate([*fixed, *matrix.columns]):
         write_text(sheet, styles, 0, col, name, "header")
+    ids = [question.id for snapshot_id in matrix.cells for question in data.definitions[snapshot_id].questions]
     sheet.set_column(0, 1, 22)
-    sheet.set_column(2, 2, 20)
+    sheet.set_column(2, 2, max([20, *(len(question_id) + 2 for question_id in ids)]))  # ids are never cut off
     sheet.set_column(3, 3, 50)
     if matrix.columns:
         sheet.set_column(4, 3 + len(matrix.columns), MATRIX_WIDTH)
@@ -246,9 +244,13 @@ def write_matrix(sheet, styles: Styles, data: CycleExport, matrix: MatrixData) -
             codes = by_question.get(question.id, ())
             for col, value in enumerate((definition.id, entry["section"], question.id, question.text)):
                 write_text(sheet, styles, row, col, value, "long_text" if col == 3 else None)
+            lines = wrapped_lines(question.text, 50)
             for offset, code in enumerate(codes):
                 if code:
-                    write_text(sheet, styles, row, 4 + offset, labels.text(code), wrap_beyond=MATRIX_WIDTH)
+                    label = write_text(sheet, styles, row, 4 + offset, labels.text(code), wrap_beyond=MATRIX_WIDTH)
+                    lines = max(lines, wrapped_lines(label, MATRIX_WIDTH))
+            if lines > 1:
+                sheet.set_row(row, min(ROW_HEIGHT * lines, MAX_ROW_HEIGHT))
             row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), 3 + len(matrix.columns))
     labels.close()

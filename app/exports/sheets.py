@@ -20,6 +20,7 @@ memory stays flat however many rows a sheet has.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -206,6 +207,8 @@ class Table:
         self.provisional_where = provisional_where
         self.next_row = 0
         self._writers = [self._writer(column) for column in self.columns]
+        self._wrapping = [(index, column.width) for index, column in enumerate(self.columns)
+                          if column.kind == Kind.LONG_TEXT]
         for index, column in enumerate(self.columns):
             self.sheet.set_column(index, index, column.width)
         self.sheet.freeze_panes(1, 0)
@@ -288,6 +291,13 @@ class Table:
             writers = self._writers
             for col, value in enumerate(values):
                 writers[col](row, col, value)
+            lines = 1
+            for col, width in self._wrapping:
+                value = values[col]
+                if value.__class__ is str and (len(value) > width or "\n" in value):
+                    lines = max(lines, wrapped_lines(value, width))
+            if lines > 1:  # a spreadsheet that does not measure wrapped text itself (LibreOffice) would overlap it
+                self.sheet.set_row(row, min(ROW_HEIGHT * lines, MAX_ROW_HEIGHT))
         self.next_row += 1
 
     # ------------------------------------------------------------------ finishing
@@ -347,6 +357,17 @@ class Table:
             self.sheet.conditional_format(1, col, last_row, col, {
                 "type": "formula", "criteria": criteria, "format": self.styles.get(style), "stop_if_true": True})
 
+
+
+ROW_HEIGHT = 15  # points: one line of 11-point Calibri
+MAX_ROW_HEIGHT = 409  # points: the most a spreadsheet row can be
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """About how many lines `text` takes wrapped in a column `width` characters wide: a little more than it
+    needs rather than less, as words wrap whole and too short a row hides text."""
+    usable = max(width * 0.9, 1)
+    return sum(max(1, math.ceil(len(part) / usable)) for part in text.split("\n"))
 
 
 def table_name(sheet_name: str) -> str:
