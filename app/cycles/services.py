@@ -211,6 +211,11 @@ def close_cycle(actor: User | None, cycle: Cycle) -> Cycle:
     cycle.status = CycleStatus.CLOSED.value
     cycle.closed_at = utcnow()
     freeze_cycle_files(cycle, cycle.closed_at)
+    for assignment in cycle.assignments:  # names as they are now, whatever they are called later
+        if assignment.department is not None:
+            assignment.frozen_name, assignment.frozen_code = assignment.department.name, assignment.department.code
+        elif assignment.peer_partnership is not None:
+            assignment.frozen_name = assignment.peer_partnership.name
     record_event("cycle.closed", object_type="cycle", object_id=cycle.id, actor=actor,
                  summary=f"Closed the cycle {cycle.name}", before={"status": "open"}, after={"status": "closed"})
     db.session.commit()

@@ -65,6 +65,11 @@ from app.results.services import bands, partnership_data, peer_data
 from app.review.comments import RESOLUTION_WORDS
 
 STREAM_RETURNS = 50  # returns fetched at a time
+# A closed cycle's returns keep the names and codes they had when it closed (Assignment.frozen_*).
+DEPARTMENT_NAME = func.coalesce(Assignment.frozen_name, Department.name)
+DEPARTMENT_CODE = func.coalesce(Assignment.frozen_code, Department.code)
+PEER_NAME = func.coalesce(Assignment.frozen_name, PeerPartnership.name)
+SHEET_ORDER_NAME = func.lower(func.coalesce(Assignment.frozen_name, Department.name, PeerPartnership.name, ""))
 STREAM_EVENTS = 2000
 ACTION_STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "done": "Done",
                         "dropped": "Dropped"}
@@ -89,7 +94,7 @@ def _returns(cycle_id: int, department_id: int | None, today: date) -> Iterator[
     reviewer = aliased(User)
     query = (
         select(Assignment.id, Assignment.snapshot_id, Assignment.respondent_type, Assignment.department_id,
-               Department.name, Department.code, PeerPartnership.name, PeerPartnership.is_own, Assignment.status,
+               DEPARTMENT_NAME, DEPARTMENT_CODE, PEER_NAME, PeerPartnership.is_own, Assignment.status,
                Assignment.due_date, Assignment.submitted_at, Assignment.reviewed_at, answers_json(True, dialect),
                reviewer.name, reviewer.email, Assignment.return_reason)
         .select_from(Assignment)
@@ -97,7 +102,7 @@ def _returns(cycle_id: int, department_id: int | None, today: date) -> Iterator[
         .outerjoin(PeerPartnership, PeerPartnership.id == Assignment.peer_partnership_id)
         .outerjoin(reviewer, reviewer.id == Assignment.reviewed_by_id)
         .where(*_scope_conditions(cycle_id, department_id))
-        .order_by(kind_order, func.lower(func.coalesce(Department.name, PeerPartnership.name, "")), Assignment.id)
+        .order_by(kind_order, SHEET_ORDER_NAME, Assignment.id)
         .execution_options(yield_per=STREAM_RETURNS)
     )
     checks = _evidence_checks(cycle_id, department_id)
@@ -157,8 +162,8 @@ def _comments(cycle_id: int, department_id: int | None, definitions: dict[int, A
     """
     texts = _question_texts(definitions)
     author, resolver = aliased(User), aliased(User)
-    query = (select(AnswerComment, Assignment.snapshot_id, Assignment.respondent_type, Department.name,
-                    Department.code, PeerPartnership.name, PeerPartnership.is_own, author.name, author.email,
+    query = (select(AnswerComment, Assignment.snapshot_id, Assignment.respondent_type, DEPARTMENT_NAME,
+                    DEPARTMENT_CODE, PEER_NAME, PeerPartnership.is_own, author.name, author.email,
                     resolver.name, resolver.email)
              .join(Assignment, Assignment.id == AnswerComment.assignment_id)
              .outerjoin(Department, Department.id == Assignment.department_id)
@@ -166,8 +171,8 @@ def _comments(cycle_id: int, department_id: int | None, definitions: dict[int, A
              .outerjoin(author, author.id == AnswerComment.author_id)
              .outerjoin(resolver, resolver.id == AnswerComment.resolved_by_id)
              .where(*_scope_conditions(cycle_id, department_id), AnswerComment.shared_at.is_not(None))
-             .order_by(func.lower(func.coalesce(Department.name, PeerPartnership.name, "")), Assignment.id,
-                       AnswerComment.question_id, AnswerComment.created_at, AnswerComment.id))
+             .order_by(SHEET_ORDER_NAME, Assignment.id, AnswerComment.question_id, AnswerComment.created_at,
+                       AnswerComment.id))
     found = []
     for (comment, snapshot_id, kind, department_name, code, peer_name, is_own, author_name, author_email,
          resolver_name, resolver_email) in db.session.execute(query):
@@ -197,15 +202,15 @@ def _evidence_files(cycle_id: int, department_id: int | None,
     texts = _question_texts(definitions)
     found: list[EvidenceFileInfo] = []
     uploader = aliased(User)
-    on_answers = (select(EvidenceFile, Assignment.snapshot_id, Assignment.respondent_type, Department.name,
-                         Department.code, PeerPartnership.name, PeerPartnership.is_own, uploader.name, uploader.email)
+    on_answers = (select(EvidenceFile, Assignment.snapshot_id, Assignment.respondent_type, DEPARTMENT_NAME,
+                         DEPARTMENT_CODE, PEER_NAME, PeerPartnership.is_own, uploader.name, uploader.email)
                   .join(Assignment, Assignment.id == EvidenceFile.assignment_id)
                   .outerjoin(Department, Department.id == Assignment.department_id)
                   .outerjoin(PeerPartnership, PeerPartnership.id == Assignment.peer_partnership_id)
                   .outerjoin(uploader, uploader.id == EvidenceFile.uploaded_by_id)
                   .where(*_scope_conditions(cycle_id, department_id))
-                  .order_by(func.lower(func.coalesce(Department.name, PeerPartnership.name, "")), Assignment.id,
-                            EvidenceFile.question_id, EvidenceFile.uploaded_at, EvidenceFile.id))
+                  .order_by(SHEET_ORDER_NAME, Assignment.id, EvidenceFile.question_id, EvidenceFile.uploaded_at,
+                            EvidenceFile.id))
     for row, snapshot_id, kind, department_name, code, peer_name, is_own, name, email in db.session.execute(
             on_answers):
         found.append(_file_info(row, row.assignment_id, _respondent_name(kind, department_name, peer_name, is_own),
@@ -247,15 +252,17 @@ def _actions(cycle: Cycle, department: Department | None, today: date) -> list[A
              .order_by(Action.due_date, Action.id))
     if department is not None:
         query = query.where(Action.department_id == department.id)
-    returns = dict(db.session.execute(select(Assignment.department_id, Assignment.id).where(
-        Assignment.cycle_id == cycle.id, Assignment.respondent_type == "department")).all())
+    rows = db.session.execute(select(Assignment.department_id, Assignment.id, Assignment.frozen_name).where(
+        Assignment.cycle_id == cycle.id, Assignment.respondent_type == "department")).all()
+    returns = {department_id: return_id for department_id, return_id, _ in rows}
+    frozen = {department_id: name for department_id, _, name in rows if name}
     partnership = db.session.scalar(select(Assignment.id).where(Assignment.cycle_id == cycle.id,
                                                                 Assignment.respondent_type == "partnership"))
     found = []
     for action in db.session.scalars(query):
         latest = action.notes[-1] if action.notes else None
         found.append(ActionInfo(
-            action.title, action.department_name, action.question_id or "", action.gap_text,
+            action.title, frozen.get(action.department_id) or action.department_name, action.question_id or "", action.gap_text,
             action.owner.name if action.owner else "", action.due_date, ACTION_STATUS_LABELS.get(action.status,
                                                                                                  action.status),
             action.status in ("not_started", "in_progress") and action.due_date < today, action.done_looks_like,
@@ -309,8 +316,8 @@ def _reviews(cycle_id: int, department_id: int | None) -> list[ReviewInfo]:
     """Each submission of each return in scope and the decision that followed, from the audit log."""
     names = {assignment_id: (_respondent_name(kind, department_name, peer_name, is_own), code or "")
              for assignment_id, kind, department_name, code, peer_name, is_own in db.session.execute(
-                 select(Assignment.id, Assignment.respondent_type, Department.name, Department.code,
-                        PeerPartnership.name, PeerPartnership.is_own)
+                 select(Assignment.id, Assignment.respondent_type, DEPARTMENT_NAME, DEPARTMENT_CODE, PEER_NAME,
+                        PeerPartnership.is_own)
                  .outerjoin(Department, Department.id == Assignment.department_id)
                  .outerjoin(PeerPartnership, PeerPartnership.id == Assignment.peer_partnership_id)
                  .where(*_scope_conditions(cycle_id, department_id)))}

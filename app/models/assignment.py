@@ -64,6 +64,10 @@ class Assignment(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     return_reason: Mapped[str | None] = mapped_column(Text)
     submission_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The respondent's name and code when the cycle closed (None while it is open): a department renamed
+    # later never changes what a closed cycle's exports say.
+    frozen_name: Mapped[str | None] = mapped_column(String(200))
+    frozen_code: Mapped[str | None] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
