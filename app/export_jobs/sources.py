@@ -29,6 +29,7 @@ from app.exports.model import (
     ActionInfo,
     AuditInfo,
     CommentInfo,
+    CrimeFigure,
     CrimeSection,
     CycleExport,
     DefinitionInfo,
@@ -339,11 +340,18 @@ def _crime() -> list[CrimeSection]:
     labels = offence_labels()
     held = set(db.session.execute(select(CrimeStatistic.offence, CrimeStatistic.period).distinct()).all())
     group = benchmark_group()
+    figures: dict[tuple[str, str], dict[str, CrimeFigure]] = {}
+    for offence, period, name, count, population, source, imported_at in db.session.execute(
+            select(CrimeStatistic.offence, CrimeStatistic.period, PeerPartnership.name, CrimeStatistic.count,
+                   CrimeStatistic.population, CrimeStatistic.source, CrimeStatistic.imported_at)
+            .join(PeerPartnership, PeerPartnership.id == CrimeStatistic.peer_partnership_id)):
+        figures.setdefault((offence, period), {})[name] = CrimeFigure(count, population, source or "", imported_at)
     sections = []
     for period in periods_with_figures():
         for key, label in labels.items():
             if (key, period) in held:
-                sections.append(CrimeSection(label, period, offence_table(key, period, group)))
+                sections.append(CrimeSection(label, period, offence_table(key, period, group),
+                                             figures.get((key, period), {})))
     return sections
 
 

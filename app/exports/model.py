@@ -192,10 +192,21 @@ class EvidenceFileInfo:
 
 
 @dataclass(frozen=True)
+class CrimeFigure:
+    """Where one partnership's figure came from: the counts behind its rate and the file it was imported from."""
+
+    count: int | None
+    population: int | None
+    source: str
+    imported_at: datetime | None
+
+
+@dataclass(frozen=True)
 class CrimeSection:
     offence: str  # its label
     period: str
     table: GroupTable
+    figures: Mapping[str, CrimeFigure] = field(default_factory=dict)  # by partnership name
 
 
 @dataclass

@@ -4,7 +4,9 @@ benchmarking."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from app.analysis.approaches import status_label
 from app.exports.front_sheets import checklist_title
@@ -21,7 +23,7 @@ from app.questionnaires.scoring import Outcome
 
 
 def _simple_table(sheet, styles: Styles, headers: Iterable[tuple[str, float]], rows: Iterable[Iterable[Any]],
-                  *, number_styles: dict[int, str] | None = None) -> int:
+                  *, number_styles: dict[int, str] | None = None, zone: ZoneInfo | None = None) -> int:
     """A small table: text, or numbers in the style named for their column. Returns the last row written."""
     headers = list(headers)
     number_styles = number_styles or {}
@@ -35,7 +37,10 @@ def _simple_table(sheet, styles: Styles, headers: Iterable[tuple[str, float]], r
         for col, value in enumerate(values):
             if value is None or value == "" or (isinstance(value, float) and value != value):
                 continue
-            if col in number_styles:
+            if isinstance(value, datetime):
+                local = value.astimezone(zone).replace(tzinfo=None) if value.tzinfo and zone else value
+                sheet.write_datetime(row, col, local, styles.get("datetime"))
+            elif col in number_styles:
                 sheet.write_number(row, col, value, styles.get(number_styles[col]))
             else:
                 write_text(sheet, styles, row, col, value, "long_text")
@@ -82,19 +87,27 @@ def write_crime(sheet, styles: Styles, data: CycleExport) -> None:
     headers = (("Offence type", 26), ("Period", 9), ("Partnership", 26), ("Our partnership", 10),
                ("Offences per 1,000", 11), ("Change %", 9), ("Change worked out", 14), ("Rank", 7),
                ("Quartile", 9), ("Top quartile", 9), ("Against the group band", 14), ("Change rank", 8),
-               ("Change quartile", 9), ("Partnerships ranked", 10), ("Group mean", 10), ("Group median", 10))
+               ("Change quartile", 9), ("Partnerships ranked", 10), ("Group mean", 10), ("Group median", 10),
+               ("Distance from the mean %", 11), ("Band from", 10), ("Band to", 10), ("Recorded offences", 11),
+               ("Population", 11), ("Imported from", 28), ("Imported at", 17))
     band_words = {"below": "Below the band", "in_line": "In line", "above": "Above the band"}
     rows = []
     for section in data.crime:
         table = section.table
         for r in table.rows:
+            figure = section.figures.get(r.partnership)
+            distance = ((r.rate - table.mean) / table.mean * 100 if r.rate is not None and table.mean else None)
             rows.append((section.offence, section.period, r.partnership, "Yes" if r.own else "No", r.rate, r.change,
                          r.change_source.value.replace("_", " ") if r.change_source else "", r.rank, r.quartile,
                          "Yes" if r.quartile == 1 else "No", band_words.get(r.band.value, r.band.value) if r.band else "",
-                         r.change_rank, r.change_quartile, table.n, table.mean, table.median))
+                         r.change_rank, r.change_quartile, table.n, table.mean, table.median, distance,
+                         table.band_low, table.band_high, figure.count if figure else None,
+                         figure.population if figure else None, figure.source if figure else "",
+                         figure.imported_at if figure else None))
     last = max(_simple_table(sheet, styles, headers, rows, number_styles={
         4: "number", 5: "change", 7: "integer", 8: "integer", 11: "integer", 12: "integer", 13: "integer",
-        14: "number", 15: "number"}), 1)
+        14: "number", 15: "number", 16: "change", 17: "number", 18: "number", 19: "integer", 20: "integer"},
+        zone=ZoneInfo(data.about.timezone)), 1)
     for quartile, style in ((1, "green"), (2, "amber"), (3, "amber"), (4, "red")):
         sheet.conditional_format(1, 8, last, 8, {"type": "cell", "criteria": "equal to", "value": quartile,
                                                  "format": styles.get(style)})

@@ -159,6 +159,11 @@ def test_hallmarks_peer_approaches_and_crime_match_their_pages(demo_export):
     own_row = robbery.own
     assert (ours["Rank"], ours["Quartile"], ours["Partnerships ranked"]) == (own_row.rank, own_row.quartile, robbery.n)
     assert ours["Offences per 1,000"] == pytest.approx(own_row.rate)
+    # Where each figure came from, and how far it sits from the group's mean (as About promises).
+    assert ours["Distance from the mean %"] == pytest.approx((own_row.rate - robbery.mean) / robbery.mean * 100)
+    assert (ours["Band from"], ours["Band to"]) == (pytest.approx(robbery.band_low), pytest.approx(robbery.band_high))
+    assert isinstance(ours["Imported from"], str) and ours["Imported from"]
+    assert isinstance(ours["Imported at"], pd.Timestamp)
 
 
 def test_actions_and_the_audit_log_are_complete(demo_export):
