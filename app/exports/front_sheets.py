@@ -96,7 +96,7 @@ def write_summary(workbook: Workbook, sheet, styles: Styles, data: CycleExport,
     bands = data.about.bands
     departments = [(info, t) for info, t in tallies if info.respondent_type == "department"]
     table = Table(workbook, styles, "Summary", SUMMARY_COLUMNS, zone=zone, bands=bands, sheet=sheet,
-                  provisional_where=(SUMMARY_COUNTED_COLUMN, "No"))
+                  provisional_where=(SUMMARY_COUNTED_COLUMN, "No"), key_columns=2)
     council = Tally()
     counted = 0
     for info, tally in sorted(departments, key=lambda item: item[0].respondent.casefold()):
@@ -235,7 +235,7 @@ def write_matrix(sheet, styles: Styles, data: CycleExport, matrix: MatrixData) -
         sheet.set_column(4, 3 + len(matrix.columns), MATRIX_WIDTH)
     sheet.freeze_panes(1, 4)
     sheet.set_row(0, 45)
-    print_setup(sheet, width=114 + 24 * len(matrix.columns))
+    print_setup(sheet, width=114 + 24 * len(matrix.columns), key_columns=4)
     row = 1
     labels = matrix.labels
     for snapshot_id, by_question in matrix.cells.items():

@@ -196,7 +196,7 @@ class Table:
 
     def __init__(self, workbook: Workbook, styles: Styles, name: str, columns: Sequence[Column], *,
                  zone: ZoneInfo, bands: RagBands | None = None, sheet: Worksheet | None = None,
-                 provisional_where: tuple[int, str] | None = None) -> None:
+                 provisional_where: tuple[int, str] | None = None, key_columns: int = 0) -> None:
         """A new worksheet called `name`, or the top of an existing `sheet`. `provisional_where` (column,
         marker): rows holding the marker there have provisional scores, greyed rather than banded."""
         self.sheet: Worksheet = sheet if sheet is not None else workbook.add_worksheet(name)
@@ -213,7 +213,7 @@ class Table:
             self.sheet.set_column(index, index, column.width)
         self.sheet.freeze_panes(1, 0)
         self.sheet.set_row(0, 30)
-        print_setup(self.sheet, width=sum(column.width for column in self.columns))
+        print_setup(self.sheet, width=sum(column.width for column in self.columns), key_columns=key_columns)
         self.write_row([column.header for column in self.columns], header=True)
 
     # ------------------------------------------------------------------ writing
@@ -379,12 +379,18 @@ def table_name(sheet_name: str) -> str:
 PRINT_WIDTH = 200  # characters of column width that still read well on one landscape A4 page
 
 
-def print_setup(sheet: Worksheet, *, title_rows: bool = True, width: float = 0) -> None:
-    """Printed, a sheet is landscape A4 with its header row on every page; one page wide if it is narrow enough."""
+def print_setup(sheet: Worksheet, *, title_rows: bool = True, width: float = 0, key_columns: int = 0) -> None:
+    """Printed, a sheet is landscape A4 with its header row on every page; one page wide if it is narrow enough.
+
+    A sheet too wide for one page prints across several, and its first `key_columns` columns (which return,
+    which department) are repeated on each, so a page of scores still says whose they are.
+    """
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     if width <= PRINT_WIDTH:
         sheet.fit_to_pages(1, 0)
+    elif key_columns:
+        sheet.repeat_columns(0, key_columns - 1)
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     sheet.set_footer("&L&A&RPage &P of &N")
     if title_rows:

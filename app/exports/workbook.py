@@ -65,18 +65,18 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
 
     about_sheet = workbook.add_worksheet("About")
     summary_sheet = workbook.add_worksheet("Summary")
-    responses = Table(workbook, styles, "Responses", RESPONSES_COLUMNS, zone=zone, bands=bands)
+    responses = Table(workbook, styles, "Responses", RESPONSES_COLUMNS, zone=zone, bands=bands, key_columns=5)
     matrix_sheet = workbook.add_worksheet("Matrix")
-    gaps = Table(workbook, styles, "Gaps", GAPS_COLUMNS, zone=zone, bands=bands)
-    questions = Table(workbook, styles, "Questions", QUESTION_COLUMNS, zone=zone)
+    gaps = Table(workbook, styles, "Gaps", GAPS_COLUMNS, zone=zone, bands=bands, key_columns=4)
+    questions = Table(workbook, styles, "Questions", QUESTION_COLUMNS, zone=zone, key_columns=1)
     hallmark_sheet = workbook.add_worksheet("Hallmarks") if "Hallmarks" in sheets else None
     approach_sheet = workbook.add_worksheet("Peer approaches") if "Peer approaches" in sheets else None
     crime_sheet = workbook.add_worksheet("Crime benchmarking") if "Crime benchmarking" in sheets else None
     reviews = Table(workbook, styles, "Reviews", REVIEW_COLUMNS, zone=zone)
-    comments = Table(workbook, styles, "Comments", COMMENT_COLUMNS, zone=zone)
-    files = Table(workbook, styles, "Evidence files", EVIDENCE_FILE_COLUMNS, zone=zone)
-    actions = Table(workbook, styles, "Actions", ACTION_COLUMNS, zone=zone)
-    audit = Table(workbook, styles, "Audit log", AUDIT_COLUMNS, zone=zone)
+    comments = Table(workbook, styles, "Comments", COMMENT_COLUMNS, zone=zone, key_columns=2)
+    files = Table(workbook, styles, "Evidence files", EVIDENCE_FILE_COLUMNS, zone=zone, key_columns=2)
+    actions = Table(workbook, styles, "Actions", ACTION_COLUMNS, zone=zone, key_columns=2)
+    audit = Table(workbook, styles, "Audit log", AUDIT_COLUMNS, zone=zone, key_columns=2)
 
     tallies, matrix = write_answers(data, responses, gaps, progress)
     responses.finish()

@@ -107,7 +107,7 @@ REVIEW_COLUMNS = (
     Column("Submission", Kind.INTEGER, 10), Column("Submitted at", Kind.DATETIME, 17), Column("Submitted by", width=22),
     Column("Decision", width=20, choices=("Accepted", "Returned for changes")),
     Column("Decided at", Kind.DATETIME, 17), Column("Decided by", width=22),
-    Column("Reason given", Kind.LONG_TEXT, 50),
+    Column("Reason given", Kind.LONG_TEXT, 48),  # 200 characters in all: one page wide
 )
 SHEET_NOTES = (
     ("About", "This page: what the workbook covers, the questionnaires with their versions and fingerprints, "

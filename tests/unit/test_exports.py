@@ -406,3 +406,13 @@ def test_the_workbook_leaves_excel_recalculating_automatically():
         book_xml = archive.read("xl/workbook.xml").decode()
     assert 'calcMode="manual"' not in book_xml
     assert load_workbook(io.BytesIO(workbook_bytes(export()))).calculation.calcMode in (None, "auto")
+
+
+def test_a_sheet_too_wide_for_a_page_repeats_its_key_columns_and_its_header_on_every_printed_page():
+    book = load_workbook(io.BytesIO(workbook_bytes(export())))
+    responses = book["Responses"]
+    assert responses.print_title_rows == "$1:$1" and responses.print_title_cols == "$A:$E"  # ids, who, code
+    assert book["Gaps"].print_title_cols == "$A:$D" and book["Summary"].print_title_cols == "$A:$B"
+    assert book["Reviews"].print_title_cols is None  # narrow enough to print one page wide
+    reviews = book["Reviews"]  # fitted to one page wide (width 1 is the file format's default), any number tall
+    assert reviews.sheet_properties.pageSetUpPr.fitToPage and reviews.page_setup.fitToHeight in (0, "0")
