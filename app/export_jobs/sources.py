@@ -116,7 +116,7 @@ def _returns(cycle_id: int, department_id: int | None, today: date) -> Iterator[
         yield StoredReturn(ReturnInfo(
             assignment_id, snapshot_id, kind, name, department_id, code or "", STATUS_LABELS[Status(status)],
             label != STATUS_LABELS[Status(status)], due_date, submitted_at, reviewed_at,
-            status in SUBMITTED_STATUSES, reviewer_name or reviewer_email or "", return_reason or "",
+            status in SUBMITTED_STATUSES, _who(reviewer_name, reviewer_email), return_reason or "",
             contacts.get(assignment_id, "")), decode_answers(text),
             checks.get(assignment_id, {}))
 
@@ -128,6 +128,11 @@ def _peer_contacts(cycle_id: int) -> dict[int, str]:
                               .where(Assignment.cycle_id == cycle_id).order_by(PeerInvitation.id))
     return {assignment_id: f"{name} ({email}), peer contact" if email else name
             for assignment_id, name, email in rows}
+
+
+def _who(name: str | None, email: str | None) -> str:
+    """A person as the sheets name them: their name, or their e-mail address for an account without one."""
+    return name or email or ""
 
 
 def _respondent_name(kind: str, department_name: str | None, peer_name: str | None, is_own: bool | None) -> str:
@@ -146,7 +151,7 @@ def _evidence_checks(cycle_id: int, department_id: int | None) -> dict[int, dict
              .where(*_scope_conditions(cycle_id, department_id), Answer.evidence_checked_at.is_not(None)))
     found: dict[int, dict[str, EvidenceCheck]] = {}
     for assignment_id, question_id, checked_at, name, email in db.session.execute(query):
-        found.setdefault(assignment_id, {})[question_id] = EvidenceCheck(checked_at, name or email or "")
+        found.setdefault(assignment_id, {})[question_id] = EvidenceCheck(checked_at, _who(name, email))
     return found
 
 
@@ -180,10 +185,10 @@ def _comments(cycle_id: int, department_id: int | None, definitions: dict[int, A
         found.append(CommentInfo(
             comment.id, comment.assignment_id, _respondent_name(kind, department_name, peer_name, is_own),
             code or "", comment.question_id, texts.get((snapshot_id, comment.question_id), ""),
-            author_name or author_email or "", "Reviewer" if comment.by_reviewer else "Lead officer",
+            _who(author_name, author_email), "Reviewer" if comment.by_reviewer else "Lead officer",
             comment.created_at, comment.shared_at, comment.body, "Open" if comment.is_open else "Resolved",
             comment.resolved_at, RESOLUTION_WORDS.get(comment.resolution or "", ""),
-            resolver_name or resolver_email or ""))
+            _who(resolver_name, resolver_email)))
     return found
 
 
@@ -215,8 +220,8 @@ def _evidence_files(cycle_id: int, department_id: int | None,
     for row, snapshot_id, kind, department_name, code, peer_name, is_own, name, email in db.session.execute(
             on_answers):
         found.append(_file_info(row, row.assignment_id, _respondent_name(kind, department_name, peer_name, is_own),
-                                code or "", "Answer", row.question_id or "", texts.get((snapshot_id, row.question_id or ""), ""),
-                                name or email or ""))
+                                code or "", "Answer", row.question_id or "",
+                                texts.get((snapshot_id, row.question_id or ""), ""), _who(name, email)))
     on_notes = (select(EvidenceFile, Action.title, Department.name, Department.code, uploader.name, uploader.email)
                 .join(ActionNote, ActionNote.id == EvidenceFile.action_note_id)
                 .join(Action, Action.id == ActionNote.action_id)
@@ -228,7 +233,7 @@ def _evidence_files(cycle_id: int, department_id: int | None,
         on_notes = on_notes.where(Action.department_id == department_id)
     for row, title, department_name, code, name, email in db.session.execute(on_notes):
         found.append(_file_info(row, None, department_name or "The partnership", code or "", "Action progress note",
-                                "", title, name or email or ""))
+                                "", title, _who(name, email)))
     return found
 
 
@@ -330,7 +335,7 @@ def _reviews(cycle_id: int, department_id: int | None) -> list[ReviewInfo]:
              .where(AuditEvent.object_type == "assignment", AuditEvent.object_id.in_(ids),
                     AuditEvent.action.in_(["assignment.submitted", *DECISIONS]))
              .order_by(AuditEvent.occurred_at, AuditEvent.id))
-    events = (ReturnEvent(int(object_id), action, at, name or email or "", after)
+    events = (ReturnEvent(int(object_id), action, at, _who(name, email), after)
               for object_id, action, at, name, email, after in db.session.execute(query))
     return review_rows(events, names)
 

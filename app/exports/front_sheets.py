@@ -119,7 +119,8 @@ def write_summary(workbook: Workbook, sheet, styles: Styles, data: CycleExport,
     if departments:
         chart = workbook.add_chart({"type": "bar"})
         chart.add_series({"name": "Score", "categories": ["Summary", 1, 0, last, 0],
-                          "values": ["Summary", 1, SUMMARY_SCORE_COLUMN, last, SUMMARY_SCORE_COLUMN], "fill": {"color": "#1D70B8"},
+                          "values": ["Summary", 1, SUMMARY_SCORE_COLUMN, last, SUMMARY_SCORE_COLUMN],
+                          "fill": {"color": "#1D70B8"},
                           "data_labels": {"value": True, "num_format": "0%"}})
         chart.set_title({"name": "Score by department"})
         chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}})

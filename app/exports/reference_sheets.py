@@ -99,7 +99,8 @@ def write_crime(sheet, styles: Styles, data: CycleExport) -> None:
             distance = ((r.rate - table.mean) / table.mean * 100 if r.rate is not None and table.mean else None)
             rows.append((section.offence, section.period, r.partnership, "Yes" if r.own else "No", r.rate, r.change,
                          r.change_source.value.replace("_", " ") if r.change_source else "", r.rank, r.quartile,
-                         "Yes" if r.quartile == 1 else "No", band_words.get(r.band.value, r.band.value) if r.band else "",
+                         "Yes" if r.quartile == 1 else "No",
+                         band_words.get(r.band.value, r.band.value) if r.band else "",
                          r.change_rank, r.change_quartile, table.n, table.mean, table.median, distance,
                          table.band_low, table.band_high, figure.count if figure else None,
                          figure.population if figure else None, figure.source if figure else "",

@@ -111,14 +111,15 @@ def write_workbook(output: str | IO[bytes], data: CycleExport, *, progress: Prog
                            review.decided_by, review.reason))
     reviews.finish()
     for action in data.actions:
-        actions.write_row((action.action_id, action.title, action.department, action.return_id, action.origin, action.origin_detail, action.question_id,
-                           action.gap_text, action.owner, action.due_date, action.status, "Yes" if action.overdue else "No", action.done_looks_like,
+        actions.write_row((action.action_id, action.title, action.department, action.return_id, action.origin,
+                           action.origin_detail, action.question_id, action.gap_text, action.owner, action.due_date,
+                           action.status, "Yes" if action.overdue else "No", action.done_looks_like,
                            action.dropped_reason, action.latest_note, action.latest_note_at, action.notes,
                            action.created_at, action.updated_at))
     actions.finish()
     for event in data.audit:
-        audit.write_row((event.event_id, event.occurred_at, event.actor, event.action, event.object_type, event.object_id,
-                         event.summary, event.before, event.after, event.ip_address))
+        audit.write_row((event.event_id, event.occurred_at, event.actor, event.action, event.object_type,
+                         event.object_id, event.summary, event.before, event.after, event.ip_address))
     audit.finish()
     for label, part in (("actions", data.actions), ("reviews", data.reviews), ("comments", data.comments),
                         ("evidence files", data.evidence_files), ("checklists", data.hallmarks),

@@ -29,7 +29,8 @@ MATRIX_WIDTH = 24  # characters: each department's column in the Matrix
 
 MATTER_COLUMNS = tuple(Column(label, width=12, choices=YES_NO) for label in MATTER_LABELS.values())
 RESPONSES_COLUMNS = (
-    Column("Return id", Kind.INTEGER, 8), Column("Answer id", Kind.INTEGER, 9), Column("Respondent type", width=13), Column("Department or partnership", width=28), Column("Code", width=8),
+    Column("Return id", Kind.INTEGER, 8), Column("Answer id", Kind.INTEGER, 9), Column("Respondent type", width=13),
+    Column("Department or partnership", width=28), Column("Code", width=8),
     Column("Questionnaire", width=24), Column("Version", Kind.INTEGER, 8), Column("Section", width=24),
     Column("Theme", width=22), Column("Statutory", width=9, choices=YES_NO), *MATTER_COLUMNS,
     Column("Question id", width=22), Column("Question", Kind.LONG_TEXT, 50), Column("Answer", Kind.LONG_TEXT, 36),
@@ -80,7 +81,8 @@ ACTION_COLUMNS = (
     Column("Notes", Kind.INTEGER, 7), Column("Raised", Kind.DATE, 12), Column("Last changed", Kind.DATETIME, 17),
 )
 AUDIT_COLUMNS = (
-    Column("Event id", Kind.INTEGER, 8), Column("When", Kind.DATETIME, 17), Column("Who", width=30), Column("What", width=24),
+    Column("Event id", Kind.INTEGER, 8), Column("When", Kind.DATETIME, 17), Column("Who", width=30),
+    Column("What", width=24),
     Column("About", width=16), Column("Its id", width=8), Column("Summary", Kind.LONG_TEXT, 50),
     Column("Before", Kind.LONG_TEXT, 40), Column("After", Kind.LONG_TEXT, 40), Column("Internet address", width=16),
 )
